@@ -1,0 +1,161 @@
+// The nightshift command line. Exit codes: 0 finished, 2 bad usage or campaign file,
+// 130 interrupted by the operator, 1 anything else.
+import * as fs from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from './config/errors.js';
+import { JournalError } from './journal.js';
+import { formatEvent } from './headless.js';
+import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
+import { openExisting, openNew, readState, UsageError, type Session, type SessionOptions } from './session.js';
+import type { Outcome } from './engine/engine.js';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+
+function int(name: string, min: number) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, got "${v}".`);
+    return n;
+  };
+}
+
+/** Headless supervision: print events, handle signals, map the outcome to an exit code. */
+async function supervise(session: Session): Promise<number> {
+  const print = (line: string) => process.stdout.write(line + '\n');
+  session.store.subscribe((e, s) => {
+    const line = formatEvent(e, s);
+    if (line) print(line);
+  });
+  if (session.torn) print('note: the journal ended in a torn line (the supervisor died mid-write); it was dropped.');
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${sig}: stopping running trials cooperatively (again to kill them now)…\n`);
+      void session.engine.interrupt(false);
+    } else void session.engine.interrupt(true);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  const onCrash = (err: unknown) => session.engine.fail(err);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  let outcome: Outcome;
+  try {
+    outcome = await session.begin();
+  } finally {
+    session.release();
+  }
+  print(`state: ${session.outDir}`);
+  if (outcome.kind === 'failed') {
+    process.stderr.write(
+      `nightshift: supervision stopped on an internal error: ${outcome.error}. Running trials were left running and the journal is intact; fix the cause and run \`nightshift resume\` to re-attach.\n`,
+    );
+    return EXIT.failure;
+  }
+  if (outcome.kind === 'interrupted') {
+    print('interrupted: `nightshift resume` continues where this stopped.');
+    return EXIT.interrupted;
+  }
+  return EXIT.ok;
+}
+
+function campaignOptions(cmd: Command): Command {
+  return cmd
+    .option('--out <dir>', 'state directory (default: .nightshift/<name>/ beside the campaign file)')
+    .option('--headless', 'plain event lines, no full-screen UI (also when stdout is not a terminal or CI is set)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('nightshift')
+    .description('Run and supervise an autonomous ML experimentation campaign.')
+    .showHelpAfterError('(run `nightshift --help` for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  campaignOptions(
+    program
+      .command('run')
+      .description('start a campaign from its YAML file')
+      .argument('<campaign>', 'campaign file (YAML)')
+      .option('--seed <n>', 'override the campaign seed', int('--seed', 0))
+      .option('--max-trials <n>', 'override budget.trials', int('--max-trials', 1))
+      .option('--fresh', 'if this campaign has state already, move it aside (renamed, not deleted) and start over'),
+  ).action(async (file: string, opts: SessionOptions & { headless?: boolean }) => {
+    process.exitCode = await supervise(openNew(file, opts));
+  });
+
+  campaignOptions(
+    program
+      .command('resume')
+      .description('continue a campaign after a crash, kill -9, reboot or budget raise')
+      .argument('<campaign>', 'campaign file (YAML)')
+      .option('--max-trials <n>', 'override budget.trials (raise it to extend a finished campaign)', int('--max-trials', 1)),
+  ).action(async (file: string, opts: SessionOptions & { headless?: boolean }) => {
+    const session = openExisting(file, opts);
+    const s = session.store.getState();
+    if (s.finished && (session.config.budget.trials === undefined || s.counted >= session.config.budget.trials) && s.exhausted?.which !== 'wall') {
+      session.release();
+      process.stdout.write(
+        `Campaign ${s.name} already finished (${s.finished.reason}); nothing to resume. Raise the budget (--max-trials N or budget: in the campaign file) to run more trials, or read it with \`nightshift report\`.\n`,
+      );
+      process.exitCode = EXIT.ok;
+      return;
+    }
+    process.exitCode = await supervise(session);
+  });
+
+  program
+    .command('report')
+    .description('print the trial table, the best trial and counts by status (works while the campaign runs)')
+    .argument('<campaign>', 'campaign file (YAML)')
+    .option('--out <dir>', 'state directory')
+    .option('--json', 'machine-readable JSON')
+    .action((file: string, opts: { out?: string; json?: boolean }) => {
+      const { state } = readState(file, opts.out);
+      process.stdout.write(opts.json ? JSON.stringify(reportJson(state), null, 2) + '\n' : reportText(state));
+    });
+
+  program
+    .command('export')
+    .description('write the ledger (one row per trial) for pandas; stdout by default')
+    .argument('<campaign>', 'campaign file (YAML)')
+    .option('--out <dir>', 'state directory')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv', 'tsv']).default('jsonl'))
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action((file: string, opts: { out?: string; format: 'jsonl' | 'csv' | 'tsv'; output?: string }) => {
+      const { state } = readState(file, opts.out);
+      const rows = ledger(state);
+      const text = opts.format === 'jsonl' ? toJsonl(rows) : toTable(rows, opts.format === 'csv' ? ',' : '\t');
+      if (opts.output) fs.writeFileSync(opts.output, text);
+      else process.stdout.write(text);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`nightshift: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof JournalError) {
+      process.stderr.write(`nightshift: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`nightshift: ${e.message ?? String(err)}${process.env.NIGHTSHIFT_DEBUG ? `\n${e.stack}` : ' (set NIGHTSHIFT_DEBUG=1 for a stack trace)'}\n`);
+    return EXIT.failure;
+  }
+}

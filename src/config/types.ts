@@ -1,0 +1,57 @@
+// The resolved campaign: what src/config/load.ts returns after parsing and validating the YAML file.
+import type { Goal, Space } from '../types.js';
+
+export interface ProposerSpec {
+  /** grid | random | tpe | cmaes | ... (see proposers/index.ts) */
+  type: string;
+  /** Everything written beside `type:`, already validated by that proposer's options schema. */
+  options: Record<string, unknown>;
+}
+
+export type DecideConfig =
+  /** Keep when the primary metric improves on the incumbent. */
+  | { mode: 'single' }
+  /** As single, but a trial whose `metric` is outside [min, max] is discarded whatever its score. */
+  | { mode: 'constraint'; metric: string; min?: number; max?: number }
+  /** Keep every trial not dominated by an earlier kept trial on all objectives. */
+  | { mode: 'pareto'; objectives: Array<{ name: string; goal: Goal }> }
+  /** Score = sum of weight * metric; the goal of `metric:` applies to that sum. */
+  | { mode: 'weighted'; weights: Record<string, number> };
+
+export type PrunerConfig =
+  | { type: 'none' }
+  | { type: 'median'; warmup_steps: number; min_trials: number; interval_steps: number };
+
+export interface CampaignConfig {
+  /** Absolute path of the campaign file and its directory. */
+  file: string;
+  dir: string;
+  name: string;
+  /** Absolute; where `command` (and `evaluate`) run. */
+  workdir: string;
+  command: string;
+  metric: { name: string; goal: Goal; pattern?: string };
+  space: Space;
+  /** The first is active at start; all of them are offered when the operator switches proposer. */
+  proposers: ProposerSpec[];
+  parallel: number;
+  seed: number;
+  budget: {
+    trials?: number;
+    wall_ms?: number;
+    trial_timeout_ms?: number;
+    patience?: number;
+    target?: number;
+  };
+  /** Time between the cooperative stop (control file + SIGTERM) and SIGKILL. */
+  kill_grace_ms: number;
+  pruner: PrunerConfig;
+  evaluate?: { command: string; timeout_ms: number };
+  /** Globs relative to workdir. */
+  frozen: string[];
+  decide: DecideConfig;
+  /** Extra environment for every trial. */
+  env: Record<string, string>;
+  /** Proposals kept ready beyond the free slots, so a slot never waits on the proposer. */
+  queue_ahead: number;
+}

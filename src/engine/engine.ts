@@ -1,0 +1,727 @@
+// The engine: between proposers and runners. It keeps the queue full ahead of free slots, starts
+// trials, reads their metrics, prunes, decides keep/discard, enforces the budget, and turns operator
+// commands into events. Every decision is appended to the journal before the store sees it.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CampaignConfig } from '../config/types.js';
+import type { EventBody, Fingerprint, NightshiftEvent } from '../events.js';
+import type { Journal } from '../journal.js';
+import { MetricParser } from '../metrics.js';
+import { trialDir } from '../paths.js';
+import {
+  allTrials,
+  elapsedMs,
+  getTrial,
+  trialView,
+  type CampaignState,
+  type TrialState,
+} from '../state.js';
+import type { Store } from '../store.js';
+import type { Proposal, Proposer } from '../types.js';
+import type { ExitInfo, Runner, RunningTrial } from '../../runners/types.js';
+import { decideTrial, fmt } from './decide.js';
+import { runEvaluator } from './evaluate.js';
+import { FrozenFiles } from '../frozen.js';
+import { medianPrune } from './pruner.js';
+
+/** Metric points are batched into one journal event per trial at most this often. */
+const METRIC_FLUSH_MS = 250;
+/** Output lines kept in memory per running trial for the detail view. */
+const TAIL_LINES = 200;
+
+export type CancelReason = 'timeout' | 'prune' | 'pruner' | 'kill' | 'interrupt';
+
+interface LiveTrial {
+  id: number;
+  slot: number;
+  handle: RunningTrial;
+  parser: MetricParser;
+  pending: Record<string, Array<[number, number]>>;
+  pendingCount: number;
+  /** On re-attach, points at or before this step were journaled already. */
+  skipThroughStep: number | null;
+  tail: string[];
+  lastLine: string;
+  cancel: CancelReason | null;
+  cancelNote: string;
+  timeout: NodeJS.Timeout | null;
+  startedAt: number;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  message: string;
+}
+
+export type Outcome =
+  | { kind: 'finished'; reason: string }
+  | { kind: 'interrupted' }
+  | { kind: 'detached' }
+  | { kind: 'failed'; error: string };
+
+export interface EngineOptions {
+  config: CampaignConfig;
+  outDir: string;
+  journal: Journal;
+  store: Store;
+  runner: Runner;
+  /** Every configured proposer by name; the state says which is active. */
+  proposers: Map<string, Proposer>;
+  clock?: () => number;
+}
+
+/** Renders `{name}` placeholders; `{{` and `}}` are literal braces; `${VAR}` is left to the shell. */
+export function renderCommand(command: string, params: Record<string, unknown>): string {
+  return command.replace(/\{\{|\}\}|(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string | undefined) => {
+    if (m === '{{') return '{';
+    if (m === '}}') return '}';
+    if (name !== undefined && name in params) return String(params[name]);
+    return m;
+  });
+}
+
+export function configHash(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
+}
+
+export class Engine {
+  private readonly config: CampaignConfig;
+  private readonly journal: Journal;
+  private readonly store: Store;
+  private readonly runner: Runner;
+  private readonly proposers: Map<string, Proposer>;
+  private readonly clock: () => number;
+  private readonly outDir: string;
+  private readonly frozen: FrozenFiles;
+  private readonly live = new Map<number, LiveTrial>();
+  /** Trials whose process ended and that are being evaluated/decided. */
+  private readonly finishing = new Set<number>();
+  private readonly busySlots = new Set<number>();
+  private proposing: AbortController | null = null;
+  private proposerExhausted = false;
+  private pumpQueued = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private wallTimer: NodeJS.Timeout | null = null;
+  private stopping: 'interrupt' | 'detach' | null = null;
+  private resolveRun!: (o: Outcome) => void;
+  private readonly runPromise: Promise<Outcome>;
+  /** Cached intermediate curves of completed trials for the pruner; reset when a trial is decided. */
+  private completedCurves: Array<ReadonlyMap<number, number>> | null = null;
+  private closed = false;
+
+  constructor(opts: EngineOptions) {
+    this.config = opts.config;
+    this.journal = opts.journal;
+    this.store = opts.store;
+    this.runner = opts.runner;
+    this.proposers = opts.proposers;
+    this.clock = opts.clock ?? Date.now;
+    this.outDir = opts.outDir;
+    this.frozen = new FrozenFiles(this.config.workdir, this.config.frozen);
+    this.runPromise = new Promise((resolve) => (this.resolveRun = resolve));
+  }
+
+  get state(): CampaignState {
+    return this.store.getState();
+  }
+
+  private emit(body: EventBody): NightshiftEvent {
+    const e = this.journal.append(body);
+    this.store.apply(e);
+    return e;
+  }
+
+  // ---------------------------------------------------------------- start / resume
+
+  /** Starts a new campaign (the journal must be empty). */
+  start(): Promise<Outcome> {
+    const c = this.config;
+    this.emit({
+      type: 'campaign.started',
+      name: c.name,
+      goal: c.metric.goal,
+      metric: c.metric.name,
+      seed: c.seed,
+      proposer: c.proposers[0].type,
+      proposers: c.proposers.map((p) => p.type),
+      config_file: c.file,
+      config_hash: configHash(c.file),
+      frozen: this.frozen.hashAll(),
+      budget: { trials: c.budget.trials, wall_ms: c.budget.wall_ms, patience: c.budget.patience, target: c.budget.target },
+      parallel: c.parallel,
+    });
+    return this.loop();
+  }
+
+  /** Continues a replayed campaign: re-attaches live trials, records lost ones and re-queues their params. */
+  resume(torn: boolean): Promise<Outcome> {
+    this.emit({ type: 'campaign.resumed', pid: process.pid, torn_line: torn || undefined, config_hash: configHash(this.config.file) });
+    for (const id of [...this.state.running]) {
+      const t = getTrial(this.state, id)!;
+      const slot = t.slot ?? 0;
+      const live = this.makeLive(id, slot, this.clock());
+      live.skipThroughStep = t.curve.lastStep;
+      const got =
+        t.pid !== undefined && t.dir
+          ? this.runner.reattach({ id, pid: t.pid, pidStart: t.pid_start, dir: t.dir }, (line) => this.onLine(live, line))
+          : null;
+      if (got && 'exited' in got) {
+        // It finished while nobody watched; its output was just re-read.
+        this.busySlots.add(slot);
+        this.live.set(id, live);
+        this.flushMetrics(live);
+        void this.finish(live, got.exited);
+      } else if (got) {
+        live.handle = got.trial;
+        live.startedAt = t.started_at ?? this.clock();
+        this.busySlots.add(slot);
+        this.live.set(id, live);
+        this.armTimeout(live, Math.max(0, (this.config.budget.trial_timeout_ms ?? Infinity) - (this.clock() - live.startedAt)));
+        void got.trial.done.then((exit) => this.finish(live, exit));
+      } else {
+        this.loseAndRequeue(t, 'its process was gone when the campaign resumed (supervisor crash or reboot)');
+      }
+    }
+    return this.loop();
+  }
+
+  private loseAndRequeue(t: TrialState, reason: string): void {
+    this.emit({ type: 'trial.decided', id: t.id, status: 'lost', reason: `${reason}; re-queued`, score: null, best: false });
+    this.emit({ type: 'trial.proposed', id: this.state.trial_count + 1, proposer: t.proposer, proposal: t.proposal, requeue_of: t.id });
+  }
+
+  private loop(): Promise<Outcome> {
+    this.flushTimer = setInterval(() => {
+      for (const live of this.live.values()) this.flushMetrics(live);
+    }, METRIC_FLUSH_MS);
+    if (this.config.budget.wall_ms !== undefined) this.wallTimer = setInterval(() => this.kick(), 1000);
+    this.kick();
+    return this.runPromise;
+  }
+
+  // ---------------------------------------------------------------- the pump
+
+  /** Schedules one pass of the dispatcher (coalesced). */
+  kick(): void {
+    if (this.pumpQueued || this.closed) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  private budgetReason(): { which: 'trials' | 'wall' | 'patience' | 'target' | 'space'; reason: string } | null {
+    const s = this.state;
+    const b = this.config.budget;
+    const bestId = s.best;
+    const best = bestId !== null ? getTrial(s, bestId) : undefined;
+    if (b.target !== undefined && best?.score != null) {
+      const hit = this.config.metric.goal === 'minimize' ? best.score <= b.target : best.score >= b.target;
+      if (hit) return { which: 'target', reason: `target reached: #${best.id} ${s.metric}=${fmt(best.score)} (target ${fmt(b.target)})` };
+    }
+    if (b.trials !== undefined && this.decidedCounted() >= b.trials) {
+      return { which: 'trials', reason: `trial budget reached: ${b.trials} trials` };
+    }
+    if (b.wall_ms !== undefined && elapsedMs(s, this.clock()) >= b.wall_ms) {
+      return { which: 'wall', reason: `wall-clock budget reached: ${Math.round(b.wall_ms / 1000)}s` };
+    }
+    if (b.patience !== undefined && s.since_improvement >= b.patience) {
+      return { which: 'patience', reason: `no improvement in ${b.patience} trials` };
+    }
+    if (this.proposerExhausted && s.queue.length === 0 && s.running.length === 0) {
+      return { which: 'space', reason: `proposer ${s.proposer} has nothing left to propose (search space exhausted)` };
+    }
+    return null;
+  }
+
+  /** Trials that count toward budget.trials and have finished. */
+  private decidedCounted(): number {
+    return this.state.counted - this.state.running.length;
+  }
+
+  private pump(): void {
+    try {
+      this.pumpUnsafe();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private pumpUnsafe(): void {
+    if (this.closed || this.stopping) return;
+    let s = this.state;
+    if (s.finished) return;
+    if (!s.exhausted) {
+      const why = this.budgetReason();
+      if (why) {
+        this.emit({ type: 'budget.exhausted', ...why });
+        this.proposing?.abort();
+        s = this.state;
+      }
+    }
+    if (s.exhausted) {
+      if (s.running.length === 0 && this.live.size === 0 && this.finishing.size === 0) {
+        this.emit({ type: 'campaign.finished', reason: s.exhausted.reason });
+        this.close();
+        this.resolveRun({ kind: 'finished', reason: s.exhausted.reason });
+      }
+      return;
+    }
+    const trialsLeft = this.config.budget.trials !== undefined ? this.config.budget.trials - s.counted : Infinity;
+    // Dispatch.
+    if (!s.paused) {
+      let started = 0;
+      while (s.queue.length > 0 && this.busySlots.size < this.config.parallel && started < trialsLeft) {
+        this.startTrial(s.queue[0]);
+        started++;
+        s = this.state;
+      }
+    }
+    // Propose ahead so a slot never waits on the proposer, but never beyond the trial budget.
+    const free = this.config.parallel - this.busySlots.size;
+    const left = this.config.budget.trials !== undefined ? this.config.budget.trials - s.counted : Infinity;
+    const want = Math.min(free + this.config.queue_ahead - s.queue.length, left - s.queue.length);
+    if (want > 0 && !this.proposing && !this.proposerExhausted) void this.propose(want);
+  }
+
+  private async propose(k: number): Promise<void> {
+    const s = this.state;
+    const name = s.proposer;
+    const proposer = this.proposers.get(name);
+    if (!proposer) return;
+    const ctrl = new AbortController();
+    this.proposing = ctrl;
+    let proposals: Proposal[] = [];
+    try {
+      const history = allTrials(s).filter((t) => t.status !== 'dropped').map(trialView);
+      const inc = s.incumbent !== null ? getTrial(s, s.incumbent) : undefined;
+      proposals = await proposer.propose(
+        { space: this.config.space, goal: this.config.metric.goal, history, incumbent: inc ? trialView(inc) : null, seed: this.config.seed, signal: ctrl.signal },
+        k,
+      );
+    } catch (err) {
+      if (!ctrl.signal.aborted && !this.closed) {
+        this.emit({ type: 'proposer.failed', proposer: name, error: (err as Error).message ?? String(err) });
+        // Try again shortly rather than spinning.
+        setTimeout(() => this.kick(), 2000).unref();
+      }
+    } finally {
+      this.proposing = null;
+    }
+    if (this.closed || ctrl.signal.aborted || this.stopping) return;
+    if (this.state.proposer !== name) {
+      // The operator switched while we were proposing: the next proposal comes from the new one.
+      this.kick();
+      return;
+    }
+    if (proposals.length === 0) this.proposerExhausted = true;
+    for (const p of proposals) {
+      this.emit({ type: 'trial.proposed', id: this.state.trial_count + 1, proposer: name, proposal: p });
+    }
+    this.kick();
+  }
+
+  // ---------------------------------------------------------------- trials
+
+  private makeLive(id: number, slot: number, startedAt: number): LiveTrial {
+    return {
+      id,
+      slot,
+      handle: null as unknown as RunningTrial,
+      parser: new MetricParser({ primary: this.config.metric.name, pattern: this.config.metric.pattern }),
+      pending: {},
+      pendingCount: 0,
+      skipThroughStep: null,
+      tail: [],
+      lastLine: '',
+      cancel: null,
+      cancelNote: '',
+      timeout: null,
+      startedAt,
+    };
+  }
+
+  private freeSlot(): number {
+    for (let i = 0; ; i++) if (!this.busySlots.has(i)) return i;
+  }
+
+  fingerprint(slot: number): Fingerprint {
+    const { host, hardware } = this.runner.host(slot);
+    const c = this.config;
+    const budget = JSON.stringify({ trial_timeout_ms: c.budget.trial_timeout_ms ?? null, evaluate: c.evaluate?.command ?? null });
+    const key = createHash('sha256').update(hardware + '\n' + budget).digest('hex').slice(0, 8);
+    return { key, host, hardware, budget };
+  }
+
+  private startTrial(id: number): void {
+    const t = getTrial(this.state, id)!;
+    const slot = this.freeSlot();
+    const dir = trialDir(this.outDir, id);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'params.json'), JSON.stringify(t.params, null, 2) + '\n');
+    if (t.proposal.kind === 'code') fs.writeFileSync(path.join(dir, 'change.diff'), t.proposal.diff);
+    const env: Record<string, string> = {
+      ...this.config.env,
+      NIGHTSHIFT_TRIAL_ID: String(id),
+      NIGHTSHIFT_TRIAL_DIR: dir,
+      NIGHTSHIFT_CONTROL: path.join(dir, 'control'),
+      NIGHTSHIFT_PARAMS: JSON.stringify(t.params),
+      NIGHTSHIFT_CAMPAIGN: this.config.name,
+    };
+    const live = this.makeLive(id, slot, this.clock());
+    this.busySlots.add(slot);
+    this.live.set(id, live);
+    live.handle = this.runner.start(
+      { id, command: renderCommand(this.config.command, t.params), cwd: this.config.workdir, dir, env, params: t.params },
+      slot,
+      (line) => this.onLine(live, line),
+    );
+    const host = this.runner.host(slot).host;
+    this.emit({
+      type: 'trial.started',
+      id,
+      slot,
+      host: this.config.parallel > 1 ? `${host}:${slot}` : host,
+      pid: live.handle.pid,
+      pid_start: live.handle.pidStart,
+      dir,
+      fingerprint: this.fingerprint(slot),
+    });
+    this.armTimeout(live, this.config.budget.trial_timeout_ms);
+    void live.handle.done.then((exit) => this.finish(live, exit));
+  }
+
+  private armTimeout(live: LiveTrial, ms: number | undefined): void {
+    if (ms === undefined || !Number.isFinite(ms)) return;
+    live.timeout = setTimeout(() => {
+      live.cancel ??= 'timeout';
+      live.cancelNote = `exceeded trial_timeout ${Math.round((this.config.budget.trial_timeout_ms ?? 0) / 1000)}s`;
+      live.handle.cancel('stop', this.config.kill_grace_ms);
+    }, ms);
+  }
+
+  private onLine(live: LiveTrial, line: string): void {
+    live.lastLine = line;
+    live.tail.push(line);
+    if (live.tail.length > TAIL_LINES) live.tail.splice(0, live.tail.length - TAIL_LINES);
+    const points = live.parser.parse(line);
+    for (const p of points) {
+      if (live.skipThroughStep !== null && p.step <= live.skipThroughStep) continue;
+      (live.pending[p.name] ??= []).push([p.step, p.value]);
+      live.pendingCount++;
+    }
+  }
+
+  private flushMetrics(live: LiveTrial): void {
+    if (live.pendingCount === 0) return;
+    const points = live.pending;
+    live.pending = {};
+    live.pendingCount = 0;
+    this.emit({ type: 'trial.metric', id: live.id, points });
+    if (points[this.config.metric.name]) this.maybePrune(live);
+  }
+
+  private maybePrune(live: LiveTrial): void {
+    const p = this.config.pruner;
+    if (p.type !== 'median' || live.cancel) return;
+    const t = getTrial(this.state, live.id);
+    if (!t || t.curve.length === 0) return;
+    const verdict = medianPrune(t.curve.byStepMap(), this.completed(), this.config.metric.goal, p);
+    if (verdict.prune) {
+      live.cancel = 'pruner';
+      live.cancelNote = verdict.reason;
+      live.handle.cancel('prune', this.config.kill_grace_ms);
+    }
+  }
+
+  /** Learning curves of completed (scored) trials, for the pruner and the TUI's median curve. */
+  completed(): Array<ReadonlyMap<number, number>> {
+    if (!this.completedCurves) {
+      this.completedCurves = allTrials(this.state)
+        .filter((t) => (t.status === 'keep' || t.status === 'discard') && t.curve.length > 0)
+        .map((t) => t.curve.byStepMap());
+    }
+    return this.completedCurves;
+  }
+
+  private async finish(live: LiveTrial, exit: ExitInfo): Promise<void> {
+    try {
+      await this.finishUnsafe(live, exit);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * An internal failure (disk full, a bug): stop supervising but leave running trials alone, so
+   * that `resume` re-attaches to them and nothing in the journal is lost.
+   */
+  fail(err: unknown): void {
+    if (this.closed) return;
+    const message = (err as Error)?.message ?? String(err);
+    for (const live of this.live.values()) live.handle.detach();
+    this.stopping = 'detach';
+    try {
+      this.close();
+    } catch {
+      // The journal may be what failed.
+    }
+    this.resolveRun({ kind: 'failed', error: message });
+  }
+
+  private async finishUnsafe(live: LiveTrial, exit: ExitInfo): Promise<void> {
+    if (this.finishing.has(live.id)) return;
+    this.finishing.add(live.id);
+    if (live.timeout) clearTimeout(live.timeout);
+    this.flushMetrics(live);
+    if (this.stopping === 'detach') return;
+    const t = getTrial(this.state, live.id)!;
+    const duration = this.clock() - (t.started_at ?? live.startedAt);
+    const verdict = await this.judge(live, exit, t);
+    if (this.closed) return;
+    this.emit({
+      type: 'trial.finished',
+      id: live.id,
+      exit_code: exit.code,
+      signal: exit.signal,
+      duration_ms: duration,
+      metrics: verdict.metrics,
+      score: verdict.score,
+    });
+    if (verdict.status === 'lost') {
+      this.loseAndRequeue(t, verdict.reason);
+    } else {
+      this.emit({ type: 'trial.decided', id: live.id, status: verdict.status, reason: verdict.reason, score: verdict.score, best: verdict.best });
+    }
+    this.completedCurves = null;
+    this.live.delete(live.id);
+    this.finishing.delete(live.id);
+    this.busySlots.delete(live.slot);
+    this.kick();
+    this.onTrialSettled?.();
+  }
+
+  /** Called after each trial is decided (used by interrupt to know when everything has stopped). */
+  private onTrialSettled: (() => void) | null = null;
+
+  private async judge(
+    live: LiveTrial,
+    exit: ExitInfo,
+    t: TrialState,
+  ): Promise<{ status: Exclude<TrialState['status'], 'queued' | 'running' | 'dropped'>; reason: string; score: number | null; best: boolean; metrics: Record<string, number> }> {
+    const printed = { ...t.last };
+    const none = { score: null, best: false, metrics: printed };
+    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+    switch (live.cancel) {
+      case 'interrupt':
+        return { status: 'lost', reason: 'stopped when the operator interrupted the campaign', ...none };
+      case 'kill':
+        return { status: 'killed', reason: live.cancelNote || 'killed by the operator', ...none };
+      case 'prune':
+        return { status: 'pruned', reason: live.cancelNote || 'pruned by the operator', ...none };
+      case 'pruner':
+        return { status: 'pruned', reason: `median pruner: ${live.cancelNote}`, ...none };
+      case 'timeout':
+        return { status: 'timeout', reason: live.cancelNote, ...none };
+    }
+    if (exit.vanished) return { status: 'crash', reason: 'the process vanished without an exit status (killed while unsupervised?)', ...none };
+    if (exit.code !== 0) {
+      const last = live.lastLine.trim().slice(0, 160);
+      return { status: 'crash', reason: `${how}${last ? `: ${last}` : ''}`, ...none };
+    }
+    const changed = this.frozen.changed(this.state.frozen);
+    if (changed.length) {
+      return {
+        status: 'invalid',
+        reason: `frozen file${changed.length > 1 ? 's' : ''} changed since the campaign started: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', …' : ''}`,
+        ...none,
+      };
+    }
+    let metrics = printed;
+    if (this.config.evaluate) {
+      const result = await runEvaluator({
+        command: renderCommand(this.config.evaluate.command, t.params),
+        cwd: this.config.workdir,
+        env: {
+          ...this.config.env,
+          NIGHTSHIFT_TRIAL_ID: String(t.id),
+          NIGHTSHIFT_TRIAL_DIR: t.dir ?? '',
+          NIGHTSHIFT_PARAMS: JSON.stringify(t.params),
+        },
+        trialDir: t.dir ?? trialDir(this.outDir, t.id),
+        metric: this.config.metric.name,
+        timeoutMs: this.config.evaluate.timeout_ms,
+        killGraceMs: this.config.kill_grace_ms,
+      });
+      if (!result.ok) return { status: 'crash', reason: result.error ?? 'the evaluator failed', ...none };
+      // The evaluator's numbers win; the trial's own report of the scored metric is ignored.
+      metrics = { ...printed };
+      delete metrics[this.config.metric.name];
+      Object.assign(metrics, result.metrics);
+      if (result.metrics[this.config.metric.name] === undefined) {
+        return { status: 'crash', reason: `the evaluator printed no ${this.config.metric.name}`, ...none, metrics };
+      }
+    }
+    const cohort = t.fingerprint?.key ?? '';
+    const cohorts = new Set(allTrials(this.state).map((x) => x.fingerprint?.key).filter(Boolean)).size;
+    const v = decideTrial(this.state, this.config.decide, this.config.metric.name, this.config.metric.goal, metrics, cohort, cohorts);
+    return { ...v, metrics };
+  }
+
+  /** The last output lines of a trial: from memory while it runs, from its log afterwards. */
+  tail(id: number, n = 40): string[] {
+    const live = this.live.get(id);
+    if (live) return live.tail.slice(-n);
+    const t = getTrial(this.state, id);
+    if (!t?.dir) return [];
+    return readTail(path.join(t.dir, 'output.log'), n);
+  }
+
+  // ---------------------------------------------------------------- operator commands
+
+  pause(reason?: string): CommandResult {
+    if (this.state.paused) return { ok: false, message: 'already paused' };
+    this.emit({ type: 'operator.pause', reason });
+    return { ok: true, message: 'paused: running trials go on, nothing new starts' };
+  }
+
+  resumeDispatch(reason?: string): CommandResult {
+    if (!this.state.paused) return { ok: false, message: 'not paused' };
+    this.emit({ type: 'operator.resume', reason });
+    this.kick();
+    return { ok: true, message: 'resumed dispatch' };
+  }
+
+  /** mode prune: cooperative stop, status pruned. mode kill: SIGKILL the process group, status killed. */
+  stopTrial(id: number, mode: 'prune' | 'kill', reason?: string): CommandResult {
+    const live = this.live.get(id);
+    if (!live || this.finishing.has(id)) return { ok: false, message: `#${id} is not running` };
+    this.emit({ type: 'operator.kill', id, mode, reason });
+    live.cancel = mode;
+    live.cancelNote = `${mode === 'kill' ? 'killed' : 'pruned'} by the operator${reason ? `: ${reason}` : ''}`;
+    live.handle.cancel(mode, this.config.kill_grace_ms);
+    return { ok: true, message: `${mode === 'kill' ? 'killing' : 'pruning'} #${id}` };
+  }
+
+  promote(id: number, reason?: string): CommandResult {
+    const t = getTrial(this.state, id);
+    if (!t) return { ok: false, message: `no trial #${id}` };
+    if (t.status === 'running') return { ok: false, message: `#${id} is already running` };
+    if (t.status !== 'queued' && (t.score === null || (t.status !== 'keep' && t.status !== 'discard'))) {
+      return { ok: false, message: `#${id} has no score (${t.status}); only scored trials can become the incumbent` };
+    }
+    this.emit({ type: 'operator.promote', id, reason });
+    this.kick();
+    return { ok: true, message: t.status === 'queued' ? `#${id} runs next` : `#${id} is now the incumbent` };
+  }
+
+  /** Moves a queued trial by `delta` places (negative: earlier). */
+  reorder(id: number, delta: number, reason?: string): CommandResult {
+    const i = this.state.queue.indexOf(id);
+    if (i < 0) return { ok: false, message: `#${id} is not queued` };
+    const to = Math.max(0, Math.min(this.state.queue.length - 1, i + delta));
+    if (to === i) return { ok: false, message: `#${id} is already ${delta < 0 ? 'first' : 'last'}` };
+    this.emit({ type: 'operator.reorder', id, to, reason });
+    return { ok: true, message: `#${id} moved to position ${to + 1}` };
+  }
+
+  drop(id: number, reason?: string): CommandResult {
+    if (!this.state.queue.includes(id)) return { ok: false, message: `#${id} is not queued` };
+    this.emit({ type: 'operator.drop', id, reason });
+    this.kick();
+    return { ok: true, message: `dropped #${id}` };
+  }
+
+  switchProposer(name: string, reason?: string): CommandResult {
+    if (!this.proposers.has(name)) return { ok: false, message: `${name} is not configured (have: ${[...this.proposers.keys()].join(', ')})` };
+    if (this.state.proposer === name) return { ok: false, message: `${name} is already active` };
+    this.emit({ type: 'operator.switch', proposer: name, reason });
+    this.proposing?.abort();
+    this.proposerExhausted = false;
+    this.kick();
+    return { ok: true, message: `next proposals come from ${name}` };
+  }
+
+  availableProposers(): string[] {
+    return [...this.proposers.keys()];
+  }
+
+  /**
+   * Stops the campaign: running trials get a cooperative stop (then SIGKILL after the grace),
+   * are recorded lost and re-queued, so `resume` runs them again. Resolves when all are down.
+   */
+  interrupt(hard = false): Promise<Outcome> {
+    if (this.stopping === 'interrupt') {
+      if (hard) for (const live of this.live.values()) live.handle.cancel('kill', 0);
+      return this.runPromise;
+    }
+    this.stopping = 'interrupt';
+    this.proposing?.abort();
+    this.emit({ type: 'operator.quit', leave_running: false, reason: hard ? 'SIGKILL' : 'interrupted' });
+    const done = () => {
+      if (this.live.size === 0) {
+        this.close();
+        this.resolveRun({ kind: 'interrupted' });
+      }
+    };
+    this.onTrialSettled = done;
+    for (const live of this.live.values()) {
+      if (this.finishing.has(live.id)) continue; // being decided already; it settles by itself
+      live.cancel = 'interrupt';
+      live.handle.cancel(hard ? 'kill' : 'stop', this.config.kill_grace_ms);
+    }
+    // Trials already finishing are decided normally by finish(); interrupted ones are lost and re-queued there.
+    done();
+    return this.runPromise;
+  }
+
+  /** Leaves running trials alone and stops supervising; `resume` re-attaches to them. */
+  detach(): Promise<Outcome> {
+    this.stopping = 'detach';
+    this.proposing?.abort();
+    this.emit({ type: 'operator.quit', leave_running: true, reason: `${this.live.size} trial(s) left running` });
+    for (const live of this.live.values()) {
+      this.flushMetrics(live);
+      live.handle.detach();
+      if (live.timeout) clearTimeout(live.timeout);
+    }
+    this.close();
+    this.resolveRun({ kind: 'detached' });
+    return this.runPromise;
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.wallTimer) clearInterval(this.wallTimer);
+    this.journal.close();
+  }
+
+  liveIds(): number[] {
+    return [...this.live.keys()];
+  }
+}
+
+/** The last n lines of a file, reading only its end. */
+export function readTail(file: string, n: number): string[] {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const len = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(len);
+    fs.readSync(fd, buf, 0, len, size - len);
+    const lines = buf.toString('utf8').split(/\r?\n|\r/);
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(-n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

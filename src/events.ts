@@ -1,0 +1,100 @@
+// The journal's vocabulary. Every fact about a campaign is one of these, appended in order.
+import type { Goal, Proposal, TrialStatus } from './types.js';
+
+export const JOURNAL_VERSION = 1;
+
+/** Hardware, host and budget knobs a score depends on; trials are ranked only within one cohort (key). */
+export interface Fingerprint {
+  key: string;
+  host: string;
+  hardware: string;
+  budget: string;
+}
+
+export type DecisionStatus = Exclude<TrialStatus, 'queued' | 'running' | 'dropped'>;
+
+export type EventBody =
+  | {
+      type: 'campaign.started';
+      name: string;
+      goal: Goal;
+      metric: string;
+      seed: number;
+      proposer: string;
+      /** Every proposer the operator may switch to. */
+      proposers: string[];
+      config_file: string;
+      config_hash: string;
+      /** sha256 per frozen file, relative to workdir. */
+      frozen: Record<string, string>;
+      budget: { trials?: number; wall_ms?: number; patience?: number; target?: number };
+      parallel: number;
+    }
+  | { type: 'campaign.resumed'; pid: number; torn_line?: boolean; config_hash: string }
+  | {
+      type: 'trial.proposed';
+      id: number;
+      proposer: string;
+      proposal: Proposal;
+      /** Set when this re-runs a lost trial's params. */
+      requeue_of?: number;
+    }
+  | {
+      type: 'trial.started';
+      id: number;
+      slot: number;
+      host: string;
+      pid: number;
+      /** Process start time (clock ticks since boot, Linux) to tell our process from a recycled pid. */
+      pid_start?: string;
+      dir: string;
+      fingerprint: Fingerprint;
+    }
+  | {
+      type: 'trial.metric';
+      id: number;
+      /** name -> [[step, value], ...] in report order. */
+      points: Record<string, Array<[number, number]>>;
+    }
+  | {
+      type: 'trial.finished';
+      id: number;
+      exit_code: number | null;
+      signal: string | null;
+      duration_ms: number;
+      /** Final metric values (primary from evaluate when configured). */
+      metrics: Record<string, number>;
+      score: number | null;
+    }
+  | {
+      type: 'trial.decided';
+      id: number;
+      status: DecisionStatus;
+      reason: string;
+      score: number | null;
+      /** True when this trial became the best of its cohort. */
+      best: boolean;
+    }
+  | { type: 'operator.pause'; reason?: string }
+  | { type: 'operator.resume'; reason?: string }
+  | { type: 'operator.kill'; id: number; mode: 'kill' | 'prune'; reason?: string }
+  | { type: 'operator.promote'; id: number; reason?: string }
+  | { type: 'operator.reorder'; id: number; to: number; reason?: string }
+  | { type: 'operator.drop'; id: number; reason?: string }
+  | { type: 'operator.switch'; proposer: string; reason?: string }
+  | { type: 'operator.approve'; id: number; reason?: string }
+  | { type: 'operator.reject'; id: number; reason?: string }
+  | { type: 'operator.quit'; leave_running: boolean; reason?: string }
+  | { type: 'proposer.escalated'; from: string; to: string; reason: string }
+  | { type: 'proposer.failed'; proposer: string; error: string }
+  | { type: 'budget.exhausted'; which: 'trials' | 'wall' | 'patience' | 'target' | 'space'; reason: string }
+  | { type: 'campaign.finished'; reason: string };
+
+export type EventType = EventBody['type'];
+export type NightshiftEvent = EventBody & { v: number; seq: number; t: number };
+export type EventOf<T extends EventType> = Extract<NightshiftEvent, { type: T }>;
+
+/** Events that are fsync'd as soon as they are written; metric batches may be lost in a crash's last moment. */
+export function isDurable(e: EventBody): boolean {
+  return e.type !== 'trial.metric';
+}

@@ -1,0 +1,55 @@
+// The headless printer: one concise line per event that matters, for nohup, CI and pipes. No Ink.
+import type { NightshiftEvent } from './events.js';
+import { getTrial, type CampaignState } from './state.js';
+import { describeParams, formatDuration } from './report.js';
+import { fmt } from './engine/decide.js';
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return `${h ? `${h}:` : ''}${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+const STATUS_WIDTH = 8;
+
+export function formatEvent(e: NightshiftEvent, s: CampaignState): string | null {
+  const at = `[${clock(e.t - s.started_at)}]`;
+  const trial = 'id' in e ? getTrial(s, e.id) : undefined;
+  switch (e.type) {
+    case 'campaign.started':
+      return `${at} campaign ${e.name}: metric ${e.metric} (${e.goal}), proposer ${e.proposer}, ${e.parallel} slot${e.parallel > 1 ? 's' : ''}${e.budget.trials ? `, ${e.budget.trials} trials` : ''}`;
+    case 'campaign.resumed':
+      return `${at} resumed campaign ${s.name}: ${s.trial_count} trials in the journal, ${s.running.length} running${e.torn_line ? ' (a torn last journal line was dropped)' : ''}`;
+    case 'trial.started':
+      return `${at} #${e.id} ${'start'.padEnd(STATUS_WIDTH)} ${describeParams(trial?.params ?? {})}  (${e.host}, pid ${e.pid})`;
+    case 'trial.decided': {
+      const score = e.score !== null ? `${s.metric}=${fmt(e.score)}  ` : '';
+      const line = `${at} #${e.id} ${e.status.padEnd(STATUS_WIDTH)} ${score}${e.reason}  ${formatDuration(trial?.duration_ms)}`;
+      return e.best ? `${line}\n${at} ★ new best #${e.id} ${s.metric}=${fmt(e.score)}  ${describeParams(trial?.params ?? {})}` : line;
+    }
+    case 'budget.exhausted':
+      return `${at} budget: ${e.reason}${s.running.length ? `; waiting for ${s.running.length} running trial(s)` : ''}`;
+    case 'campaign.finished': {
+      const best = s.best !== null ? getTrial(s, s.best) : undefined;
+      const ran = Object.entries(s.counts).filter(([k, n]) => n && n > 0 && k !== 'queued' && k !== 'dropped');
+      const total = ran.reduce((a, [, n]) => a + (n ?? 0), 0);
+      const counts = ran.map(([k, n]) => `${n} ${k}`).join(', ');
+      const left = s.queue.length ? ` ${s.queue.length} proposal(s) left in the queue.` : '';
+      return `${at} finished: ${e.reason}. ${total} trials (${counts}).${left} ${best ? `Best #${best.id} ${s.metric}=${fmt(best.score)}  ${describeParams(best.params)}` : 'No trial was scored.'}`;
+    }
+    case 'proposer.failed':
+      return `${at} proposer ${e.proposer} failed: ${e.error}`;
+    case 'proposer.escalated':
+      return `${at} proposer escalated ${e.from} → ${e.to}: ${e.reason}`;
+    case 'operator.quit':
+      return `${at} ${e.leave_running ? 'leaving trials running; `nightshift resume` re-attaches' : 'stopping: running trials get a cooperative stop and are re-queued for `resume`'}`;
+    default:
+      if (e.type.startsWith('operator.')) {
+        const last = s.operator_log[s.operator_log.length - 1];
+        return last ? `${at} operator: ${last.text}` : null;
+      }
+      return null;
+  }
+}

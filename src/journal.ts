@@ -1,0 +1,104 @@
+// The append-only JSONL journal: one event a line, fsync'd for every decision, tolerant of a torn
+// last line left by a crash mid-write. Replaying it reproduces the campaign state exactly.
+import * as fs from 'node:fs';
+import { JOURNAL_VERSION, isDurable, type EventBody, type NightshiftEvent } from './events.js';
+
+export class JournalError extends Error {}
+
+export interface ReadResult {
+  events: NightshiftEvent[];
+  /** A partial last line (a crash mid-write) was found and ignored. */
+  torn: boolean;
+  /** Byte length of the well-formed prefix. */
+  validBytes: number;
+}
+
+/** Reads and validates a journal. Throws JournalError (one paragraph, with the line number) on corruption. */
+export function readJournal(path: string): ReadResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new JournalError(`No journal at ${path}: this campaign has not been started with this --out directory. Start it with \`nightshift run\`, or pass the --out you used.`);
+    }
+    throw err;
+  }
+  const events: NightshiftEvent[] = [];
+  let offset = 0;
+  let lineNo = 0;
+  let torn = false;
+  while (offset < text.length) {
+    const nl = text.indexOf('\n', offset);
+    lineNo++;
+    if (nl < 0) {
+      // No newline at the end: the writer died mid-line (or is writing it right now).
+      torn = true;
+      break;
+    }
+    const line = text.slice(offset, nl);
+    if (line.trim() !== '') {
+      let e: NightshiftEvent;
+      try {
+        e = JSON.parse(line);
+      } catch {
+        throw new JournalError(
+          `${path}, line ${lineNo}, is not valid JSON (${JSON.stringify(line.slice(0, 60))}…). The journal is append-only and nightshift never rewrites a line, so it was edited by hand or the disk is damaged. Restore the file from a backup or remove that line, then run the command again.`,
+        );
+      }
+      if (typeof e !== 'object' || e === null || typeof e.type !== 'string' || typeof e.seq !== 'number') {
+        throw new JournalError(`${path}, line ${lineNo}, is not a nightshift event (it needs "type" and "seq"). Remove that line or restore the journal from a backup.`);
+      }
+      if (e.v > JOURNAL_VERSION) {
+        throw new JournalError(`${path} was written by a newer nightshift (journal version ${e.v}; this one reads ${JOURNAL_VERSION}). Upgrade nightshift to read it.`);
+      }
+      events.push(e);
+    }
+    offset = nl + 1;
+  }
+  return { events, torn, validBytes: Buffer.byteLength(text.slice(0, offset), 'utf8') };
+}
+
+export class Journal {
+  private fd: number;
+  private seq: number;
+
+  private constructor(readonly path: string, fd: number, seq: number, private readonly clock: () => number) {
+    this.fd = fd;
+    this.seq = seq;
+  }
+
+  /** Creates a new journal; refuses to overwrite one. */
+  static create(path: string, clock: () => number = Date.now): Journal {
+    const fd = fs.openSync(path, 'wx');
+    return new Journal(path, fd, 0, clock);
+  }
+
+  /** Opens an existing journal for appending after a replay; cuts a torn last line first. */
+  static reopen(path: string, read: ReadResult, clock: () => number = Date.now): Journal {
+    if (read.torn) fs.truncateSync(path, read.validBytes);
+    const fd = fs.openSync(path, 'a');
+    const last = read.events.length ? read.events[read.events.length - 1].seq : 0;
+    return new Journal(path, fd, last, clock);
+  }
+
+  append(body: EventBody): NightshiftEvent {
+    const event = { v: JOURNAL_VERSION, seq: ++this.seq, t: this.clock(), ...body } as NightshiftEvent;
+    // One write per line keeps lines whole for concurrent readers (report, export) in practice.
+    fs.writeSync(this.fd, JSON.stringify(event) + '\n');
+    if (isDurable(body)) fs.fsyncSync(this.fd);
+    return event;
+  }
+
+  sync(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd >= 0) {
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+}

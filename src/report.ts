@@ -1,0 +1,194 @@
+// Everything derived from the journal for people and pandas: the ledger rows, export formats,
+// results.tsv (autoresearch's format) and the `report` text.
+import * as fs from 'node:fs';
+import { allTrials, getTrial, runState, type CampaignState, type TrialState } from './state.js';
+import { fmt } from './engine/decide.js';
+import type { TrialStatus } from './types.js';
+
+export interface LedgerRow {
+  id: number;
+  status: TrialStatus;
+  reason: string;
+  score: number | null;
+  metrics: Record<string, number>;
+  params: Record<string, unknown>;
+  proposer: string;
+  host: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  fingerprint: string | null;
+}
+
+const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+
+/** Final metrics when decided, else the latest printed values. */
+function metricsOf(t: TrialState): Record<string, number> {
+  return Object.keys(t.metrics).length ? t.metrics : t.last;
+}
+
+export function ledgerRow(t: TrialState): LedgerRow {
+  return {
+    id: t.id,
+    status: t.status,
+    reason: t.reason,
+    score: t.score ?? null,
+    metrics: metricsOf(t),
+    params: t.params,
+    proposer: t.proposer,
+    host: t.host ?? null,
+    started_at: iso(t.started_at),
+    finished_at: iso(t.finished_at),
+    fingerprint: t.fingerprint?.key ?? null,
+  };
+}
+
+export function ledger(s: CampaignState): LedgerRow[] {
+  return allTrials(s).map(ledgerRow);
+}
+
+/** JSON numbers cannot be NaN or Infinity: write those as strings so pandas still reads them. */
+function jsonSafe(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+
+export function toJsonl(rows: LedgerRow[]): string {
+  return rows.map((r) => JSON.stringify(r, jsonSafe) + '\n').join('');
+}
+
+function cell(v: unknown, sep: string): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v);
+  if (sep === '\t') return s.replace(/[\t\r\n]+/g, ' ');
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV or TSV with `metric.<name>` and `param.<name>` columns. */
+export function toTable(rows: LedgerRow[], sep: ',' | '\t'): string {
+  const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const paramNames = [...new Set(rows.flatMap((r) => Object.keys(r.params)))].sort();
+  const head = ['id', 'status', 'score', 'proposer', 'host', 'started_at', 'finished_at', 'fingerprint', 'reason',
+    ...metricNames.map((m) => `metric.${m}`), ...paramNames.map((p) => `param.${p}`)];
+  const lines = [head.join(sep)];
+  for (const r of rows) {
+    lines.push(
+      [r.id, r.status, r.score, r.proposer, r.host, r.started_at, r.finished_at, r.fingerprint, r.reason,
+        ...metricNames.map((m) => r.metrics[m]), ...paramNames.map((p) => r.params[p])]
+        .map((v) => cell(v, sep))
+        .join(sep),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function describeParams(params: Record<string, unknown>, max = 80): string {
+  const s = Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : String(v)}`)
+    .join(' ');
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+/** results.tsv in autoresearch's shape: commit, metric(s), status, description. Derived, rewritten whole. */
+export function resultsTsv(s: CampaignState): string {
+  const decided = allTrials(s).filter((t) => t.status !== 'queued' && t.status !== 'running' && t.status !== 'dropped');
+  const others = [...new Set(decided.flatMap((t) => Object.keys(t.metrics)))].filter((m) => m !== s.metric).sort();
+  const lines = [['commit', s.metric, ...others, 'status', 'description'].join('\t')];
+  for (const t of decided) {
+    const commit = (t.proposal as { commit?: string }).commit ?? `#${t.id}`;
+    const desc = t.proposal.kind === 'code' ? t.proposal.hypothesis : describeParams(t.params, 200);
+    lines.push(
+      [commit, t.score ?? t.metrics[s.metric] ?? '', ...others.map((m) => t.metrics[m] ?? ''), t.status, `${desc} — ${t.reason}`]
+        .map((v) => cell(v, '\t'))
+        .join('\t'),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function writeResultsTsv(file: string, s: CampaignState): void {
+  const tmp = file + '.tmp';
+  fs.writeFileSync(tmp, resultsTsv(s));
+  fs.renameSync(tmp, file);
+}
+
+export function cohorts(s: CampaignState): Array<{ key: string; hardware: string; budget: string; trials: number; best: number | null }> {
+  const by = new Map<string, { key: string; hardware: string; budget: string; trials: number; best: number | null }>();
+  for (const t of allTrials(s)) {
+    if (!t.fingerprint) continue;
+    const c = by.get(t.fingerprint.key) ?? { key: t.fingerprint.key, hardware: t.fingerprint.hardware, budget: t.fingerprint.budget, trials: 0, best: s.best_by_cohort[t.fingerprint.key] ?? null };
+    c.trials++;
+    by.set(t.fingerprint.key, c);
+  }
+  return [...by.values()];
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+export function reportJson(s: CampaignState): unknown {
+  const best = s.best !== null ? getTrial(s, s.best) : undefined;
+  return {
+    name: s.name,
+    state: runState(s),
+    metric: s.metric,
+    goal: s.goal,
+    proposer: s.proposer,
+    finished: s.finished?.reason ?? null,
+    best: best ? ledgerRow(best) : null,
+    counts: s.counts,
+    cohorts: cohorts(s),
+    operator: s.operator_log.map((o) => ({ at: new Date(o.t).toISOString(), type: o.type, text: o.text })),
+    warnings: s.warnings,
+    trials: ledger(s),
+  };
+}
+
+export function reportText(s: CampaignState): string {
+  const out: string[] = [];
+  const state = runState(s);
+  out.push(`campaign ${s.name} — ${state}${s.finished ? ` (${s.finished.reason})` : ''}; metric ${s.metric} (${s.goal}); proposer ${s.proposer}`);
+  out.push('');
+  out.push(`${pad('id', 5)}${pad('status', 9)}${pad(s.metric, 12)}${pad('time', 8)}${pad('params', 48)}reason`);
+  for (const t of allTrials(s)) {
+    const score = t.score ?? t.curve.lastValue;
+    out.push(
+      `${pad('#' + t.id, 5)}${pad(t.status + (t.best ? '*' : ''), 9)}${pad(fmt(score), 12)}${pad(formatDuration(t.duration_ms), 8)}${pad(describeParams(t.params, 46), 48)}${t.reason}`,
+    );
+  }
+  out.push('');
+  const counts = Object.entries(s.counts)
+    .filter(([, n]) => n && n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  out.push(`trials: ${s.trial_count} (${counts || 'none'})`);
+  const best = s.best !== null ? getTrial(s, s.best) : undefined;
+  if (best) {
+    out.push(`best: #${best.id} ${s.metric}=${fmt(best.score)} (${best.proposer}, ${best.host ?? 'local'})`);
+    for (const [k, v] of Object.entries(best.params)) out.push(`  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+  } else out.push('best: none yet (no trial has been scored)');
+  const cs = cohorts(s);
+  if (cs.length > 1) {
+    out.push('');
+    out.push(`note: trials ran on ${cs.length} different fingerprints (hardware or budget knobs differ); they are ranked separately:`);
+    for (const c of cs) {
+      const b = c.best !== null ? getTrial(s, c.best) : undefined;
+      out.push(`  ${c.key} ${c.hardware} ${c.budget}: ${c.trials} trials, best ${b ? `#${b.id} ${fmt(b.score)}` : 'none'}`);
+    }
+  }
+  if (s.incumbent !== null && s.incumbent !== s.best) out.push(`incumbent (promoted by the operator): #${s.incumbent}`);
+  if (s.operator_log.length) {
+    out.push('');
+    out.push('operator actions:');
+    for (const o of s.operator_log) out.push(`  ${new Date(o.t).toISOString()}  ${o.text}`);
+  }
+  for (const w of s.warnings) out.push(`warning: ${w}`);
+  return out.join('\n') + '\n';
+}

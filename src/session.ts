@@ -1,0 +1,136 @@
+// Opening a campaign for `run` or `resume`: config, state directory, lock, journal, store, engine.
+// Shared by the headless path and the TUI so both start and stop a campaign the same way.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadCampaign } from './config/load.js';
+import type { CampaignConfig } from './config/types.js';
+import { Journal, readJournal } from './journal.js';
+import { defaultOutDir, excludeFromGit, journalPath, resultsPath } from './paths.js';
+import { replay, type CampaignState } from './state.js';
+import { Store } from './store.js';
+import { Engine } from './engine/engine.js';
+import { createProposer } from '../proposers/index.js';
+import type { Proposer } from './types.js';
+import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
+import { writeResultsTsv } from './report.js';
+
+/** A mistake the user can fix (exit 2), as opposed to a failure (exit 1). */
+export class UsageError extends Error {}
+
+export interface SessionOptions {
+  out?: string;
+  seed?: number;
+  maxTrials?: number;
+  fresh?: boolean;
+}
+
+export interface Session {
+  config: CampaignConfig;
+  outDir: string;
+  store: Store;
+  engine: Engine;
+  /** Resolves with the outcome once the campaign finishes, is interrupted or detached. */
+  begin: () => ReturnType<Engine['start']>;
+  release: () => void;
+  resumed: boolean;
+  torn: boolean;
+}
+
+export function resolveOut(config: CampaignConfig, out?: string): string {
+  return out ? path.resolve(out) : defaultOutDir(config.dir, config.name);
+}
+
+export function loadWithOverrides(file: string, opts: SessionOptions): CampaignConfig {
+  const config = loadCampaign(file);
+  if (opts.seed !== undefined) config.seed = opts.seed;
+  if (opts.maxTrials !== undefined) config.budget.trials = opts.maxTrials;
+  return config;
+}
+
+const LOCK = 'supervisor.pid';
+
+/** One supervisor per state directory: two would interleave the journal. */
+function lock(outDir: string): () => void {
+  const file = path.join(outDir, LOCK);
+  try {
+    const [pid, start] = fs.readFileSync(file, 'utf8').trim().split(' ');
+    if (pid && Number(pid) !== process.pid && isAlive(Number(pid), start || undefined)) {
+      throw new UsageError(
+        `This campaign is already being supervised by process ${pid} (lock file ${file}). Watch it with \`nightshift report\`, or stop that process first; if it is not nightshift, delete the lock file.`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+  }
+  fs.writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`);
+  return () => fs.rmSync(file, { force: true });
+}
+
+function buildProposers(config: CampaignConfig): Map<string, Proposer> {
+  const map = new Map<string, Proposer>();
+  for (const spec of config.proposers) map.set(spec.type, createProposer(spec, config.space));
+  return map;
+}
+
+function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void) {
+  const store = new Store(initial);
+  const engine = new Engine({
+    config,
+    outDir,
+    journal,
+    store,
+    runner: new LocalRunner(config.parallel),
+    proposers: buildProposers(config),
+  });
+  // results.tsv is derived from the journal, rewritten whenever a decision lands.
+  store.subscribe((e, s) => {
+    if (e.type === 'trial.decided' || e.type === 'campaign.finished') writeResultsTsv(resultsPath(outDir), s);
+  });
+  return { store, engine, release };
+}
+
+export function openNew(file: string, opts: SessionOptions): Session {
+  const config = loadWithOverrides(file, opts);
+  const outDir = resolveOut(config, opts.out);
+  const jp = journalPath(outDir);
+  if (fs.existsSync(jp)) {
+    if (!opts.fresh) {
+      throw new UsageError(
+        `A journal already exists at ${jp}: campaign ${config.name} has been run with this --out before. Continue it with \`nightshift resume ${path.relative(process.cwd(), config.file) || config.file}\`, start over with --fresh (the old state directory is kept, renamed), or pick another --out.`,
+      );
+    }
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    fs.renameSync(outDir, `${outDir}.${stamp}`);
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  if (!opts.out) excludeFromGit(config.dir);
+  const release = lock(outDir);
+  const journal = Journal.create(jp);
+  const parts = assemble(config, outDir, journal, undefined, release);
+  return { config, outDir, ...parts, begin: () => parts.engine.start(), resumed: false, torn: false };
+}
+
+export function openExisting(file: string, opts: SessionOptions): Session {
+  const config = loadWithOverrides(file, opts);
+  const outDir = resolveOut(config, opts.out);
+  const jp = journalPath(outDir);
+  const read = readJournal(jp);
+  if (read.events.length === 0 || read.events[0].type !== 'campaign.started') {
+    throw new UsageError(`${jp} holds no campaign.started event, so there is nothing to resume. Start the campaign with \`nightshift run\`.`);
+  }
+  const state = replay(read.events);
+  // The seed is part of the campaign's identity: proposals continue the original sequence.
+  if (opts.seed === undefined) config.seed = state.seed;
+  const release = lock(outDir);
+  const journal = Journal.reopen(jp, read);
+  const parts = assemble(config, outDir, journal, state, release);
+  return { config, outDir, ...parts, begin: () => parts.engine.resume(read.torn), resumed: true, torn: read.torn };
+}
+
+/** Reads a campaign's state without taking the lock (report, export: safe while it runs). */
+export function readState(file: string, out?: string): { config: CampaignConfig; state: CampaignState; outDir: string; torn: boolean } {
+  const config = loadCampaign(file);
+  const outDir = resolveOut(config, out);
+  const read = readJournal(journalPath(outDir));
+  return { config, state: replay(read.events), outDir, torn: read.torn };
+}
