@@ -15,11 +15,12 @@ const POLL_MS = 100;
 /** A line longer than this is split (a progress bar without newlines must not grow memory). */
 const MAX_LINE = 64 * 1024;
 
-// Runs the command in the background so the wrapper survives the group-wide SIGTERM of a
-// cooperative stop (a trap with a handler, unlike an ignored signal, is not inherited), waits for
-// it even when interrupted, and leaves its exit status behind atomically.
+// Runs the command in a background subshell and leaves its exit status behind atomically. Both
+// shells trap TERM with a no-op handler, so the group-wide SIGTERM of a cooperative stop reaches
+// the user's program (a handled trap is reset to the default on exec, unlike an ignored signal)
+// while the shells wait for it to finish cleaning up instead of dying first.
 const WRAPPER = `trap ':' TERM INT HUP
-sh -c "$1" &
+(trap ':' TERM INT HUP; eval "$1") &
 c=$!
 while :; do
   wait "$c"; s=$?
@@ -243,6 +244,7 @@ export class LocalRunner implements Runner {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       PYTHONUNBUFFERED: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
       PYTHONPATH: [HELPER_PYTHONPATH, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
       ...launch.env,
     };

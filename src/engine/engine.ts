@@ -428,7 +428,7 @@ export class Engine {
     if (p.type !== 'median' || live.cancel) return;
     const t = getTrial(this.state, live.id);
     if (!t || t.curve.length === 0) return;
-    const verdict = medianPrune(t.curve.byStepMap(), this.completed(), this.config.metric.goal, p);
+    const verdict = medianPrune(t.curve.byStepMap(), this.completed(), this.config.metric.goal, p, this.config.metric.name);
     if (verdict.prune) {
       live.cancel = 'pruner';
       live.cancelNote = verdict.reason;
