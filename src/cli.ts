@@ -19,8 +19,39 @@ function int(name: string, min: number) {
   };
 }
 
+/** The full-screen view on a terminal, the headless printer otherwise (pipes, nohup, CI, --headless). */
+function wantTui(headless?: boolean): boolean {
+  return !headless && Boolean(process.stdout.isTTY && process.stdin.isTTY) && !process.env.CI;
+}
+
+async function supervise(session: Session, headless?: boolean): Promise<number> {
+  if (!wantTui(headless)) return superviseHeadless(session);
+  // Loaded only on a terminal: src/ itself stays free of React.
+  const { runTui } = await import('../components/tui.js');
+  let result;
+  try {
+    result = await runTui(session);
+  } finally {
+    session.release();
+  }
+  const s = session.store.getState();
+  const where = `state: ${session.outDir}`;
+  if (result.choice === 'error' || result.outcome?.kind === 'failed') {
+    process.stderr.write(`nightshift: supervision stopped on an internal error: ${result.error ?? ''}. Running trials were left running and the journal is intact; run \`nightshift resume\` to re-attach.\n`);
+    return EXIT.failure;
+  }
+  if (result.outcome?.kind === 'finished') {
+    process.stdout.write(`campaign ${s.name} finished: ${result.outcome.reason}. \`nightshift report\` shows the table.\n${where}\n`);
+    return EXIT.ok;
+  }
+  if (result.outcome?.kind === 'detached') {
+    process.stdout.write(`left ${s.running.length} trial(s) running; \`nightshift resume\` re-attaches to them.\n${where}\n`);
+  } else process.stdout.write(`stopped; running trials were re-queued. \`nightshift resume\` continues.\n${where}\n`);
+  return EXIT.interrupted;
+}
+
 /** Headless supervision: print events, handle signals, map the outcome to an exit code. */
-async function supervise(session: Session): Promise<number> {
+async function superviseHeadless(session: Session): Promise<number> {
   const print = (line: string) => process.stdout.write(line + '\n');
   session.store.subscribe((e, s) => {
     const line = formatEvent(e, s);
@@ -83,7 +114,7 @@ export function buildProgram(): Command {
       .option('--max-trials <n>', 'override budget.trials', int('--max-trials', 1))
       .option('--fresh', 'if this campaign has state already, move it aside (renamed, not deleted) and start over'),
   ).action(async (file: string, opts: SessionOptions & { headless?: boolean }) => {
-    process.exitCode = await supervise(openNew(file, opts));
+    process.exitCode = await supervise(openNew(file, opts), opts.headless);
   });
 
   campaignOptions(
@@ -103,7 +134,7 @@ export function buildProgram(): Command {
       process.exitCode = EXIT.ok;
       return;
     }
-    process.exitCode = await supervise(session);
+    process.exitCode = await supervise(session, opts.headless);
   });
 
   program

@@ -69,7 +69,7 @@ def main():
     # Larger learning rates converge faster; too large ones become unstable late in training.
     tau = 1.5 + 4.0 * abs(math.log10(a.lr / 0.3))
     unstable = max(0.0, math.log10(a.lr / 0.3))
-    sys.stderr.write("objective: lr=%g width=%d act=%s dropout=%g\n" % (a.lr, a.width, a.act, a.dropout))
+    sys.stderr.write("objective(lr, width, act, dropout) = (%g, %d, %s, %g)\n" % (a.lr, a.width, a.act, a.dropout))
     for step in range(1, a.steps + 1):
         time.sleep(a.step_seconds)
         loss = target + (start - target) * math.exp(-step / tau)

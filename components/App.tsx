@@ -1,0 +1,279 @@
+// The full-screen supervisor. It reads the store (throttled snapshots) and sends commands to the
+// engine; it holds no campaign state of its own, only UI state (selection, mode, dialogs).
+import React, { useEffect, useMemo, useReducer, useState } from 'react';
+import { Box, Text, useInput, useStdout, type Key } from 'ink';
+import { bestScore, getTrial } from '../src/state.js';
+import type { CommandResult } from '../src/engine/engine.js';
+import { commandFor, type CommandId } from './keymap.js';
+import { applyFilter, orderedTrials } from './rows.js';
+import { initialUi, uiReducer, type Confirm } from './ui-state.js';
+import { useCampaign, useNow, type ThrottledSnapshots } from './use-campaign.js';
+import { Header } from './Header.js';
+import { TrialTable } from './TrialTable.js';
+import { Curves } from './Curves.js';
+import { BudgetBar } from './BudgetBar.js';
+import { DiffPanel } from './DiffPanel.js';
+import { Detail } from './Detail.js';
+import { Help } from './Help.js';
+import { StatusLine } from './StatusLine.js';
+
+/** What the TUI may ask of the engine. */
+export interface Controls {
+  pause(reason?: string): CommandResult;
+  resumeDispatch(reason?: string): CommandResult;
+  stopTrial(id: number, mode: 'prune' | 'kill', reason?: string): CommandResult;
+  promote(id: number, reason?: string): CommandResult;
+  reorder(id: number, delta: number, reason?: string): CommandResult;
+  drop(id: number, reason?: string): CommandResult;
+  switchProposer(name: string, reason?: string): CommandResult;
+  availableProposers(): string[];
+  tail(id: number, n?: number): string[];
+  completed(): Array<ReadonlyMap<number, number>>;
+}
+
+export type QuitChoice = 'stop' | 'leave' | 'finished';
+
+export interface AppProps {
+  source: ThrottledSnapshots;
+  engine: Controls;
+  pruner: boolean;
+  onQuit: (choice: QuitChoice) => void;
+  /** Fixed size (tests); otherwise the terminal's, following resizes. */
+  columns?: number;
+  rows?: number;
+  clock?: () => number;
+}
+
+const WIDE = 110;
+const PAGE = 10;
+
+function useTerminalSize(fixed?: { columns?: number; rows?: number }): { columns: number; rows: number } {
+  const { stdout } = useStdout();
+  const read = () => ({ columns: fixed?.columns ?? stdout.columns ?? 80, rows: fixed?.rows ?? stdout.rows ?? 24 });
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed?.columns && fixed?.rows) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+export function App({ source, engine, pruner, onQuit, columns, rows, clock }: AppProps) {
+  const s = useCampaign(source);
+  const now = useNow(1000, clock);
+  const size = useTerminalSize({ columns, rows });
+  const [ui, dispatch] = useReducer(uiReducer, initialUi);
+
+  const all = orderedTrials(s);
+  const visible = useMemo(() => applyFilter(all, ui.filter), [all, ui.filter]);
+  let cursor = ui.selected === null ? 0 : visible.findIndex((t) => t.id === ui.selected);
+  if (cursor < 0) cursor = 0;
+  const selected = visible[cursor];
+  const best = bestScore(s);
+  const proposers = engine.availableProposers();
+  // The completed curves change only when a trial is decided; the engine caches them.
+  const completed = useMemo(() => engine.completed(), [s.counts, engine]);
+
+  const say = (r: CommandResult) => dispatch({ type: 'message', message: { text: r.message, tone: r.ok ? 'good' : 'bad' } });
+  const moveTo = (i: number) => {
+    const t = visible[Math.max(0, Math.min(visible.length - 1, i))];
+    if (t) dispatch({ type: 'select', id: t.id });
+  };
+
+  const ask = (confirm: Confirm) => dispatch({ type: 'confirm', confirm });
+
+  function run(cmd: CommandId): void {
+    const t = selected;
+    switch (cmd) {
+      case 'up':
+        return moveTo(cursor - 1);
+      case 'down':
+        return moveTo(cursor + 1);
+      case 'pageUp':
+        return moveTo(cursor - PAGE);
+      case 'pageDown':
+        return moveTo(cursor + PAGE);
+      case 'top':
+        return moveTo(0);
+      case 'bottom':
+        return moveTo(visible.length - 1);
+      case 'detail':
+        if (t) dispatch({ type: 'mode', mode: 'detail' });
+        return;
+      case 'back':
+        dispatch({ type: 'message', message: null });
+        return;
+      case 'help':
+        return dispatch({ type: 'mode', mode: 'help' });
+      case 'filter':
+        return dispatch({ type: 'mode', mode: 'filter' });
+      case 'pause':
+        return say(s.paused ? engine.resumeDispatch('operator key p') : engine.pause('operator key p'));
+      case 'prune':
+      case 'kill':
+        if (!t || t.status !== 'running') return say({ ok: false, message: `${cmd} needs a running trial under the cursor${t ? ` (#${t.id} is ${t.status})` : ''}` });
+        return ask({
+          command: cmd,
+          id: t.id,
+          question:
+            cmd === 'kill'
+              ? `Kill #${t.id} now? SIGKILL to its process group; it is recorded as killed. [y/N]`
+              : `Prune #${t.id}? It gets a cooperative stop (control file + SIGTERM) and is recorded as pruned. [y/N]`,
+        });
+      case 'promote':
+        if (!t) return;
+        if (t.status === 'queued') return ask({ command: 'promote', id: t.id, question: `Run queued #${t.id} next, ahead of the queue? [y/N]` });
+        if (t.status === 'keep' || t.status === 'discard')
+          return ask({ command: 'promote', id: t.id, question: `Make #${t.id} (${s.metric}=${t.score}) the incumbent that later proposals build on? [y/N]` });
+        return say({ ok: false, message: `promote needs a queued or scored trial (#${t.id} is ${t.status})` });
+      case 'queueUp':
+      case 'queueDown':
+        if (!t) return;
+        return say(engine.reorder(t.id, cmd === 'queueUp' ? -1 : 1, 'operator key'));
+      case 'drop':
+        if (!t) return;
+        return say(engine.drop(t.id, 'operator key d'));
+      case 'switch':
+        if (proposers.length < 2) return say({ ok: false, message: `only ${proposers[0] ?? 'one proposer'} is configured: list several under proposer: to switch` });
+        dispatch({ type: 'switchIndex', index: Math.max(0, proposers.indexOf(s.proposer)) });
+        return dispatch({ type: 'mode', mode: 'switch' });
+      case 'quit':
+        if (s.finished || s.running.length === 0) return onQuit(s.finished ? 'finished' : 'stop');
+        return dispatch({ type: 'mode', mode: 'quit' });
+    }
+  }
+
+  function confirmYes(c: Confirm): void {
+    dispatch({ type: 'mode', mode: 'table' });
+    if (c.command === 'promote') say(engine.promote(c.id, 'operator key +'));
+    else say(engine.stopTrial(c.id, c.command, 'operator key ' + (c.command === 'kill' ? 'X' : 'x')));
+  }
+
+  useInput((input: string, key: Key) => {
+    const ctrlC = key.ctrl && input === 'c';
+    switch (ui.mode) {
+      case 'confirm':
+        if (input === 'y' || input === 'Y') return confirmYes(ui.confirm!);
+        if (input === 'n' || input === 'N' || key.escape || key.return || ctrlC) return dispatch({ type: 'mode', mode: 'table' });
+        return;
+      case 'quit':
+        if (input === 's' || ctrlC) return onQuit('stop');
+        if (input === 'l') return onQuit('leave');
+        if (key.escape || input === 'n' || input === 'c') return dispatch({ type: 'mode', mode: 'table' });
+        return;
+      case 'switch':
+        if (key.upArrow || input === 'k') return dispatch({ type: 'switchIndex', index: Math.max(0, ui.switchIndex - 1) });
+        if (key.downArrow || input === 'j') return dispatch({ type: 'switchIndex', index: Math.min(proposers.length - 1, ui.switchIndex + 1) });
+        if (key.return) {
+          dispatch({ type: 'mode', mode: 'table' });
+          return say(engine.switchProposer(proposers[ui.switchIndex], 'operator key s'));
+        }
+        if (key.escape || ctrlC) return dispatch({ type: 'mode', mode: 'table' });
+        return;
+      case 'filter':
+        if (key.return) return dispatch({ type: 'applyFilter' });
+        if (key.escape || ctrlC) return dispatch({ type: 'mode', mode: 'table' });
+        if (key.backspace || key.delete) return dispatch({ type: 'draft', text: ui.draft.slice(0, -1) });
+        if (input && !key.ctrl && !key.meta) return dispatch({ type: 'draft', text: ui.draft + input });
+        return;
+      case 'help':
+        if (key.escape || input === '?' || input === 'q') return dispatch({ type: 'mode', mode: 'table' });
+        return;
+      case 'detail':
+        if (key.escape || key.return) return dispatch({ type: 'mode', mode: 'table' });
+        if (key.upArrow || input === 'k') return dispatch({ type: 'detailScroll', delta: -1 });
+        if (key.downArrow || input === 'j') return dispatch({ type: 'detailScroll', delta: 1 });
+        if (key.pageDown) return dispatch({ type: 'detailScroll', delta: PAGE });
+        if (key.pageUp) return dispatch({ type: 'detailScroll', delta: -PAGE });
+        if (input === 'q' || ctrlC) return run('quit');
+        return;
+      case 'table': {
+        if (ctrlC) return run('quit');
+        const cmd = commandFor(input, key);
+        if (cmd) run(cmd);
+      }
+    }
+  });
+
+  // Layout: the root is one row shorter than the terminal (a full-height frame makes ink repaint).
+  const width = size.columns;
+  const height = Math.max(8, size.rows - 1);
+  const mainH = height - 2;
+  const wide = width >= WIDE;
+  const tableW = wide ? Math.floor(width * 0.62) : width;
+  const sideW = wide ? width - tableW - 1 : width;
+  const budgetH = [s.budget.trials, s.budget.wall_ms, s.budget.patience].filter((x) => x !== undefined).length || 1;
+  let tableH: number, curveH: number, pendingH: number;
+  if (wide) {
+    tableH = mainH;
+    pendingH = Math.min(8, Math.max(2, Math.floor(mainH * 0.25)));
+    curveH = Math.max(6, mainH - pendingH - budgetH);
+  } else {
+    pendingH = 2;
+    tableH = Math.max(4, Math.floor((mainH - budgetH - pendingH) * 0.5));
+    curveH = Math.max(4, mainH - tableH - budgetH - pendingH);
+  }
+
+  let main: React.ReactNode;
+  if (ui.mode === 'help') main = <Help width={width} />;
+  else if (ui.mode === 'detail' && selected) {
+    main = <Detail s={s} t={getTrial(s, selected.id) ?? selected} tail={engine.tail(selected.id, 60)} width={width} height={mainH} scroll={ui.detailScroll} />;
+  } else {
+    const table = <TrialTable s={s} rows={visible} cursor={cursor} height={tableH} width={tableW} now={now} bestScore={best} />;
+    const side = (
+      <Box flexDirection="column" width={sideW}>
+        <Curves s={s} selected={selected} completed={completed} width={sideW} height={curveH} pruner={pruner} />
+        <BudgetBar s={s} now={now} width={sideW} />
+        <DiffPanel s={s} width={sideW} height={pendingH} />
+      </Box>
+    );
+    main = wide ? (
+      <Box flexDirection="row">
+        {table}
+        <Box width={1} />
+        {side}
+      </Box>
+    ) : (
+      <Box flexDirection="column">
+        {table}
+        {side}
+      </Box>
+    );
+  }
+
+  let dialog: React.ReactNode = null;
+  if (ui.mode === 'confirm' && ui.confirm) dialog = <Text color="yellow" bold wrap="truncate-end">{ui.confirm.question}</Text>;
+  else if (ui.mode === 'filter') dialog = <Text wrap="truncate-end">filter (status like crash,pruned or any text; Enter apply, Esc cancel): <Text bold>{ui.draft}</Text>▏</Text>;
+  else if (ui.mode === 'quit')
+    dialog = (
+      <Text color="yellow" bold wrap="truncate-end">
+        {s.running.length} trial(s) running. [s] stop them cooperatively and quit (re-queued for resume) · [l] leave them running and quit (resume re-attaches) · [Esc] stay
+      </Text>
+    );
+  else if (ui.mode === 'switch')
+    dialog = (
+      <Text wrap="truncate-end">
+        switch proposer (↑/↓, Enter, Esc):{' '}
+        {proposers.map((p, i) => (
+          <Text key={p} inverse={i === ui.switchIndex} bold={p === s.proposer}>
+            {` ${p}${p === s.proposer ? ' (active)' : ''} `}
+          </Text>
+        ))}
+      </Text>
+    );
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Header s={s} now={now} width={width} />
+      <Box height={mainH} flexDirection="column" overflow="hidden">
+        {main}
+      </Box>
+      {dialog ?? <StatusLine message={ui.message} width={width} filter={ui.filter} />}
+    </Box>
+  );
+}
+

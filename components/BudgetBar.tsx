@@ -1,0 +1,33 @@
+// Budget burn: one bar per limit in force, used / total, and a time-to-exhaustion forecast.
+import React from 'react';
+import { Box, Text } from 'ink';
+import { elapsedMs, type CampaignState } from '../src/state.js';
+import { budgetLines, renderBar } from './format/budget.js';
+import { padEnd } from './format/cells.js';
+import { styleOf, noColor } from './theme.js';
+
+export function BudgetBar({ s, now, width }: { s: CampaignState; now: number; width: number }) {
+  const elapsed = elapsedMs(s, now);
+  const finishedTrials = s.counted - s.running.length;
+  const lines = budgetLines({
+    trials: s.budget.trials !== undefined ? { used: s.counted, total: s.budget.trials } : undefined,
+    wallMs: s.budget.wall_ms !== undefined ? { used: elapsed, total: s.budget.wall_ms } : undefined,
+    patience: s.budget.patience !== undefined ? { since: s.since_improvement, total: s.budget.patience } : undefined,
+    elapsedMs: elapsed,
+    finishedTrials,
+  });
+  if (lines.length === 0) return <Text dimColor>no budget limits: runs until stopped</Text>;
+  const labelW = Math.max(...lines.map((l) => l.label.length));
+  const textW = Math.max(...lines.map((l) => l.text.length));
+  const barW = Math.max(4, width - labelW - textW - 16);
+  return (
+    <Box flexDirection="column" width={width}>
+      {lines.map((l) => (
+        <Text key={l.label} wrap="truncate-end">
+          {padEnd(l.label, labelW)} <Text {...styleOf(l.tone)}>{renderBar(l.fraction, barW, noColor())}</Text> {padEnd(l.text, textW)}{' '}
+          <Text dimColor>{l.forecast ?? ''}</Text>
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,45 @@
+// Learning curves: the selected trial over the incumbent and the median of completed trials, with
+// the pruner's threshold at the selected trial's current step.
+import React, { useMemo } from 'react';
+import { Box, Text } from 'ink';
+import { getTrial, type CampaignState, type TrialState } from '../src/state.js';
+import { medianCurve } from '../src/engine/pruner.js';
+import { plotCurves } from './format/curve.js';
+import { Line } from './Line.js';
+import { noColor } from './theme.js';
+import type { Tone } from './format/cells.js';
+
+export interface CurvesProps {
+  s: CampaignState;
+  selected: TrialState | undefined;
+  completed: ReadonlyArray<ReadonlyMap<number, number>>;
+  width: number;
+  height: number;
+  /** The pruner is configured (draw its threshold for a running trial). */
+  pruner: boolean;
+}
+
+export function Curves({ s, selected, completed, width, height, pruner }: CurvesProps) {
+  const median = useMemo(() => medianCurve(completed, Math.max(10, width * 2)), [completed, width]);
+  const best = s.best !== null ? getTrial(s, s.best) : undefined;
+  const series: Array<{ points: ReadonlyArray<readonly [number, number]>; tone: Tone; glyph: string; label: string }> = [];
+  if (median.length) series.push({ points: median.map((m) => [m.step, m.median] as const), tone: 'median', glyph: '·', label: 'median' });
+  if (best && best.id !== selected?.id && best.curve.length) series.push({ points: best.curve.toArray(), tone: 'incumbent', glyph: '+', label: `best #${best.id}` });
+  if (selected && selected.curve.length) series.push({ points: selected.curve.toArray(), tone: 'selected', glyph: '●', label: `#${selected.id}` });
+  let threshold: number | null = null;
+  if (pruner && selected?.status === 'running' && selected.curve.lastStep !== null) {
+    const at = median.find((m) => m.step === selected.curve.lastStep);
+    threshold = at ? at.median : null;
+  }
+  const lines = plotCurves({ series, width, height: Math.max(3, height - 1), goal: s.goal, threshold, ascii: noColor() });
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold wrap="truncate-end">
+        {s.metric} vs step{selected ? ` — #${selected.id} (${selected.status})` : ''}
+      </Text>
+      {lines.map((runs, i) => (
+        <Line key={i} runs={runs} />
+      ))}
+    </Box>
+  );
+}

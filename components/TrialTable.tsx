@@ -1,0 +1,118 @@
+// The trial table: a window of rows around the cursor (never all 5,000), memoized per trial.
+import React, { memo, useMemo } from 'react';
+import { Box, Text } from 'ink';
+import type { CampaignState, TrialState } from '../src/state.js';
+import { layoutColumns } from './format/columns.js';
+import { formatDelta, formatDuration, formatScore, padEnd, padStart, statusGlyph, truncate, type Run } from './format/cells.js';
+import { describeTrial } from './rows.js';
+import { Line } from './Line.js';
+import { noColor } from './theme.js';
+
+const COLUMNS = [
+  { key: 'id', min: 5, max: 6, priority: 10 },
+  { key: 'status', min: 9, max: 9, priority: 9 },
+  { key: 'proposer', min: 8, max: 10, priority: 2 },
+  { key: 'host', min: 8, max: 14, priority: 1 },
+  { key: 'step', min: 5, max: 6, priority: 4 },
+  { key: 'latest', min: 8, max: 10, priority: 5 },
+  { key: 'score', min: 8, max: 10, priority: 8 },
+  { key: 'delta', min: 8, max: 9, priority: 7 },
+  { key: 'time', min: 6, max: 7, priority: 3 },
+  { key: 'description', min: 30, priority: 6, grow: 1 },
+];
+
+const TITLES: Record<string, string> = {
+  id: 'id', status: 'status', proposer: 'proposer', host: 'host', step: 'step', latest: 'latest',
+  score: 'final', delta: 'Δbest', time: 'time', description: 'description',
+};
+
+const RIGHT = new Set(['step', 'latest', 'score', 'delta', 'time']);
+
+export interface TableProps {
+  s: CampaignState;
+  rows: TrialState[];
+  cursor: number;
+  height: number;
+  width: number;
+  now: number;
+  bestScore: number | null;
+}
+
+function cellRuns(key: string, t: TrialState, w: number, p: { now: number; bestScore: number | null; goal: CampaignState['goal'] }): Run {
+  const put = (text: string, tone: Run['tone'] = 'normal'): Run => ({ text: RIGHT.has(key) ? padStart(truncate(text, w), w) : padEnd(truncate(text, w), w), tone });
+  switch (key) {
+    case 'id':
+      return put(`#${t.id}`);
+    case 'status': {
+      const g = statusGlyph(t.status);
+      return put(`${noColor() ? g.ascii : g.glyph} ${g.label}`, g.tone);
+    }
+    case 'proposer':
+      return put(t.proposer, 'dim');
+    case 'host':
+      return put(t.host ?? '', 'dim');
+    case 'step':
+      return put(t.curve.lastStep === null ? '' : String(t.curve.lastStep));
+    case 'latest':
+      return put(formatScore(t.curve.lastValue));
+    case 'score':
+      return put(t.score === null ? '' : formatScore(t.score), t.best ? 'good' : 'normal');
+    case 'delta': {
+      if (t.score === null && t.status !== 'running') return put('');
+      const d = formatDelta(t.score ?? t.curve.lastValue, p.bestScore, p.goal);
+      return put(d.text, d.tone);
+    }
+    case 'time': {
+      const ms = t.duration_ms ?? (t.started_at !== undefined && t.status === 'running' ? p.now - t.started_at : undefined);
+      return put(ms === undefined ? '' : formatDuration(ms), 'dim');
+    }
+    default:
+      // Failures show their reason beside the params: that is what the operator needs to see.
+      return put(t.status === 'keep' || t.status === 'discard' || t.status === 'running' || t.status === 'queued' ? describeTrial(t, w) : `${describeTrial(t, Math.floor(w * 0.6))}  ${t.reason}`);
+  }
+}
+
+interface RowProps {
+  t: TrialState;
+  layout: Array<{ key: string; width: number }>;
+  selected: boolean;
+  now: number;
+  bestScore: number | null;
+  goal: CampaignState['goal'];
+}
+
+const Row = memo(function Row({ t, layout, selected, now, bestScore, goal }: RowProps) {
+  const runs: Run[] = [];
+  layout.forEach((c, i) => {
+    if (i > 0) runs.push({ text: ' ', tone: 'normal' });
+    runs.push(cellRuns(c.key, t, c.width, { now, bestScore, goal }));
+  });
+  if (selected) {
+    return (
+      <Text inverse wrap="truncate-end">
+        {runs.map((r) => r.text).join('')}
+      </Text>
+    );
+  }
+  return <Line runs={runs} />;
+});
+
+export function TrialTable({ s, rows, cursor, height, width, now, bestScore }: TableProps) {
+  const layout = useMemo(() => layoutColumns(COLUMNS, width, 1), [width]);
+  const bodyHeight = Math.max(1, height - 1);
+  // Keep the cursor in view: a window that scrolls only when the cursor leaves it.
+  const start = Math.max(0, Math.min(cursor - Math.floor(bodyHeight / 2), rows.length - bodyHeight));
+  const visible = rows.slice(start, start + bodyHeight);
+  const header = layout.map((c) => (RIGHT.has(c.key) ? padStart(TITLES[c.key], c.width) : padEnd(TITLES[c.key], c.width))).join(' ');
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold wrap="truncate-end">
+        {header}
+      </Text>
+      {visible.map((t, i) => (
+        <Row key={t.id} t={t} layout={layout} selected={start + i === cursor} now={t.status === 'running' ? now : 0} bestScore={bestScore} goal={s.goal} />
+      ))}
+      {rows.length === 0 ? <Text dimColor>no trials yet — the proposer is warming up</Text> : null}
+    </Box>
+  );
+}

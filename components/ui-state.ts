@@ -1,0 +1,74 @@
+// UI state (selection, mode, dialogs, filter) in one reducer with typed actions. Campaign state is
+// never kept here: it comes from the store.
+export type Mode = 'table' | 'detail' | 'help' | 'filter' | 'confirm' | 'switch' | 'quit';
+
+export interface Confirm {
+  command: 'prune' | 'kill' | 'promote';
+  id: number;
+  question: string;
+}
+
+export interface Message {
+  text: string;
+  tone: 'good' | 'bad' | 'normal';
+}
+
+export interface UiState {
+  mode: Mode;
+  /** The selected trial, by id (rows move; the selection follows the trial). */
+  selected: number | null;
+  filter: string;
+  draft: string;
+  confirm: Confirm | null;
+  switchIndex: number;
+  message: Message | null;
+  detailScroll: number;
+}
+
+export const initialUi: UiState = {
+  mode: 'table',
+  selected: null,
+  filter: '',
+  draft: '',
+  confirm: null,
+  switchIndex: 0,
+  message: null,
+  detailScroll: 0,
+};
+
+export type UiAction =
+  | { type: 'select'; id: number | null }
+  | { type: 'mode'; mode: Mode }
+  | { type: 'confirm'; confirm: Confirm }
+  | { type: 'draft'; text: string }
+  | { type: 'applyFilter' }
+  | { type: 'switchIndex'; index: number }
+  | { type: 'message'; message: Message | null }
+  | { type: 'detailScroll'; delta: number };
+
+export function uiReducer(s: UiState, a: UiAction): UiState {
+  switch (a.type) {
+    case 'select':
+      return s.selected === a.id ? s : { ...s, selected: a.id, detailScroll: 0 };
+    case 'mode':
+      return {
+        ...s,
+        mode: a.mode,
+        confirm: a.mode === 'confirm' ? s.confirm : null,
+        draft: a.mode === 'filter' ? s.filter : s.draft,
+        detailScroll: a.mode === 'detail' ? 0 : s.detailScroll,
+      };
+    case 'confirm':
+      return { ...s, mode: 'confirm', confirm: a.confirm };
+    case 'draft':
+      return { ...s, draft: a.text };
+    case 'applyFilter':
+      return { ...s, filter: s.draft, mode: 'table' };
+    case 'switchIndex':
+      return { ...s, switchIndex: a.index };
+    case 'message':
+      return { ...s, message: a.message };
+    case 'detailScroll':
+      return { ...s, detailScroll: Math.max(0, s.detailScroll + a.delta) };
+  }
+}
