@@ -9,21 +9,27 @@ const STATUSES: ReadonlySet<string> = new Set<TrialStatus>([
   'queued', 'running', 'dropped', 'keep', 'discard', 'crash', 'timeout', 'pruned', 'killed', 'invalid', 'lost',
 ]);
 
-let cacheKey: CampaignState['trials'] | null = null;
-let cacheQueue: number[] | null = null;
-let cacheRows: TrialState[] = [];
+let cacheCounts: CampaignState['counts'] | null = null;
+let cacheFinished: number[] = [];
+
+/**
+ * Finished trials change order only when a status changes, and every status change replaces
+ * `counts`: so the sort runs once per decision, not once per metric batch.
+ */
+function finishedIds(s: CampaignState): number[] {
+  if (s.counts !== cacheCounts) {
+    cacheCounts = s.counts;
+    cacheFinished = allTrials(s)
+      .filter((t) => t.status !== 'running' && t.status !== 'queued')
+      .sort((a, b) => (b.finished_at ?? b.proposed_at) - (a.finished_at ?? a.proposed_at) || b.id - a.id)
+      .map((t) => t.id);
+  }
+  return cacheFinished;
+}
 
 export function orderedTrials(s: CampaignState): TrialState[] {
-  if (s.trials === cacheKey && s.queue === cacheQueue) return cacheRows;
-  const running = s.running.map((id) => getTrial(s, id)!).filter(Boolean);
-  const queued = s.queue.map((id) => getTrial(s, id)!).filter(Boolean);
-  const finished = allTrials(s)
-    .filter((t) => t.status !== 'running' && t.status !== 'queued')
-    .sort((a, b) => (b.finished_at ?? b.proposed_at) - (a.finished_at ?? a.proposed_at) || b.id - a.id);
-  cacheKey = s.trials;
-  cacheQueue = s.queue;
-  cacheRows = [...running, ...queued, ...finished];
-  return cacheRows;
+  const ids = [...s.running, ...s.queue, ...finishedIds(s)];
+  return ids.map((id) => getTrial(s, id)!).filter(Boolean);
 }
 
 /** The short description a row shows: the hypothesis of a code trial, else its params. */

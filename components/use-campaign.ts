@@ -1,10 +1,11 @@
 // The TUI's view of the store: snapshots at most every THROTTLE_MS, read with useSyncExternalStore.
-// A chatty campaign emits hundreds of events a second; React sees at most ~10 states a second.
+// A chatty campaign emits hundreds of events a second; React sees at most 4 states a second (metric
+// batches arrive every 250 ms anyway). Keys are not throttled: they re-render at once.
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { CampaignState } from '../src/state.js';
 import type { Store } from '../src/store.js';
 
-export const THROTTLE_MS = 100;
+export const THROTTLE_MS = 250;
 
 export class ThrottledSnapshots {
   private snapshot: CampaignState;

@@ -8,6 +8,7 @@
 export class Series {
   static readonly EMPTY = new Series([], [], 0);
   private byStep: Map<number, number> | null = null;
+  private pairs: Array<[number, number]> | null = null;
 
   private constructor(
     private readonly xs: number[],
@@ -57,9 +58,13 @@ export class Series {
     return this.byStep;
   }
 
-  toArray(): Array<[number, number]> {
-    const out: Array<[number, number]> = new Array(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = [this.xs[i], this.ys[i]];
-    return out;
+  /** The points as [step, value] pairs. Cached (a Series never changes): treat it as read-only. */
+  toArray(): ReadonlyArray<[number, number]> {
+    if (!this.pairs) {
+      const out: Array<[number, number]> = new Array(this.length);
+      for (let i = 0; i < this.length; i++) out[i] = [this.xs[i], this.ys[i]];
+      this.pairs = out;
+    }
+    return this.pairs;
   }
 }
