@@ -6,7 +6,9 @@ import type { Message } from './ui-state.js';
 import { styleOf } from './theme.js';
 
 export function StatusLine({ message, width, filter }: { message: Message | null; width: number; filter: string }) {
-  const hints = KEYMAP.filter((b) => b.hint).map((b) => `${b.keys[0]} ${b.label}`);
+  // Help and quit first: on a narrow terminal the rest is cut, and those two lead to everything else.
+  const first = new Set(['help', 'quit']);
+  const hints = [...KEYMAP.filter((b) => first.has(b.id)), ...KEYMAP.filter((b) => b.hint && !first.has(b.id))].map((b) => `${b.keys[0]} ${b.label}`);
   return (
     <Text wrap="truncate-end">
       {message ? <Text {...styleOf(message.tone === 'bad' ? 'bad' : message.tone === 'good' ? 'good' : 'normal')}>{message.text}  </Text> : null}
