@@ -1,12 +1,12 @@
 // The full-screen supervisor. It reads the store (throttled snapshots) and sends commands to the
 // engine; it holds no campaign state of its own, only UI state (selection, mode, dialogs).
-import React, { useEffect, useMemo, useReducer, useState } from 'react';
+import React, { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Box, Text, useInput, useStdout, type Key } from 'ink';
-import { bestScore, getTrial } from '../src/state.js';
+import { bestScore, getTrial, type TrialState } from '../src/state.js';
 import type { CommandResult } from '../src/engine/engine.js';
 import { commandFor, type CommandId } from './keymap.js';
 import { applyFilter, orderedTrials } from './rows.js';
-import { initialUi, uiReducer, type Confirm } from './ui-state.js';
+import { initialUi, uiReducer, type Confirm, type UiAction, type UiState } from './ui-state.js';
 import { useCampaign, useNow, type ThrottledSnapshots } from './use-campaign.js';
 import { Header } from './Header.js';
 import { TrialTable } from './TrialTable.js';
@@ -67,27 +67,38 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
   const now = useNow(1000, clock);
   const size = useTerminalSize({ columns, rows });
   const [ui, dispatch] = useReducer(uiReducer, initialUi);
+  // Keys are handled against the newest UI state, not the last rendered one: tmux and fast
+  // typists deliver several keys in one chunk ("gX" must kill the trial `g` selected).
+  const uiRef = useRef(ui);
+  uiRef.current = ui;
+  const act = (a: UiAction) => {
+    uiRef.current = uiReducer(uiRef.current, a);
+    dispatch(a);
+  };
 
   const all = orderedTrials(s);
+  const visibleFor = (filter: string) => (filter === ui.filter ? visible : applyFilter(all, filter));
   const visible = useMemo(() => applyFilter(all, ui.filter), [all, ui.filter]);
-  let cursor = ui.selected === null ? 0 : visible.findIndex((t) => t.id === ui.selected);
-  if (cursor < 0) cursor = 0;
+  const cursorIn = (u: UiState, rowsNow: TrialState[]) => Math.max(0, u.selected === null ? 0 : rowsNow.findIndex((t) => t.id === u.selected));
+  const cursor = cursorIn(ui, visible);
   const selected = visible[cursor];
   const best = bestScore(s);
   const proposers = engine.availableProposers();
   // The completed curves change only when a trial is decided; the engine caches them.
   const completed = useMemo(() => engine.completed(), [s.counts, engine]);
 
-  const say = (r: CommandResult) => dispatch({ type: 'message', message: { text: r.message, tone: r.ok ? 'good' : 'bad' } });
-  const moveTo = (i: number) => {
-    const t = visible[Math.max(0, Math.min(visible.length - 1, i))];
-    if (t) dispatch({ type: 'select', id: t.id });
-  };
+  const say = (r: CommandResult) => act({ type: 'message', message: { text: r.message, tone: r.ok ? 'good' : 'bad' } });
 
-  const ask = (confirm: Confirm) => dispatch({ type: 'confirm', confirm });
+  const ask = (confirm: Confirm) => act({ type: 'confirm', confirm });
 
   function run(cmd: CommandId): void {
-    const t = selected;
+    const rowsNow = visibleFor(uiRef.current.filter);
+    const cursor = cursorIn(uiRef.current, rowsNow);
+    const t = rowsNow[cursor];
+    const moveTo = (i: number) => {
+      const target = rowsNow[Math.max(0, Math.min(rowsNow.length - 1, i))];
+      if (target) act({ type: 'select', id: target.id });
+    };
     switch (cmd) {
       case 'up':
         return moveTo(cursor - 1);
@@ -100,17 +111,17 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
       case 'top':
         return moveTo(0);
       case 'bottom':
-        return moveTo(visible.length - 1);
+        return moveTo(rowsNow.length - 1);
       case 'detail':
-        if (t) dispatch({ type: 'mode', mode: 'detail' });
+        if (t) act({ type: 'mode', mode: 'detail' });
         return;
       case 'back':
-        dispatch({ type: 'message', message: null });
+        act({ type: 'message', message: null });
         return;
       case 'help':
-        return dispatch({ type: 'mode', mode: 'help' });
+        return act({ type: 'mode', mode: 'help' });
       case 'filter':
-        return dispatch({ type: 'mode', mode: 'filter' });
+        return act({ type: 'mode', mode: 'filter' });
       case 'pause':
         return say(s.paused ? engine.resumeDispatch('operator key p') : engine.pause('operator key p'));
       case 'prune':
@@ -139,56 +150,57 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
         return say(engine.drop(t.id, 'operator key d'));
       case 'switch':
         if (proposers.length < 2) return say({ ok: false, message: `only ${proposers[0] ?? 'one proposer'} is configured: list several under proposer: to switch` });
-        dispatch({ type: 'switchIndex', index: Math.max(0, proposers.indexOf(s.proposer)) });
-        return dispatch({ type: 'mode', mode: 'switch' });
+        act({ type: 'switchIndex', index: Math.max(0, proposers.indexOf(s.proposer)) });
+        return act({ type: 'mode', mode: 'switch' });
       case 'quit':
         if (s.finished || s.running.length === 0) return onQuit(s.finished ? 'finished' : 'stop');
-        return dispatch({ type: 'mode', mode: 'quit' });
+        return act({ type: 'mode', mode: 'quit' });
     }
   }
 
   function confirmYes(c: Confirm): void {
-    dispatch({ type: 'mode', mode: 'table' });
+    act({ type: 'mode', mode: 'table' });
     if (c.command === 'promote') say(engine.promote(c.id, 'operator key +'));
     else say(engine.stopTrial(c.id, c.command, 'operator key ' + (c.command === 'kill' ? 'X' : 'x')));
   }
 
-  useInput((input: string, key: Key) => {
+  function onKey(input: string, key: Key): void {
+    const u = uiRef.current;
     const ctrlC = key.ctrl && input === 'c';
-    switch (ui.mode) {
+    switch (u.mode) {
       case 'confirm':
-        if (input === 'y' || input === 'Y') return confirmYes(ui.confirm!);
-        if (input === 'n' || input === 'N' || key.escape || key.return || ctrlC) return dispatch({ type: 'mode', mode: 'table' });
+        if (input === 'y' || input === 'Y') return confirmYes(u.confirm!);
+        if (input === 'n' || input === 'N' || key.escape || key.return || ctrlC) return act({ type: 'mode', mode: 'table' });
         return;
       case 'quit':
         if (input === 's' || ctrlC) return onQuit('stop');
         if (input === 'l') return onQuit('leave');
-        if (key.escape || input === 'n' || input === 'c') return dispatch({ type: 'mode', mode: 'table' });
+        if (key.escape || input === 'n' || input === 'c') return act({ type: 'mode', mode: 'table' });
         return;
       case 'switch':
-        if (key.upArrow || input === 'k') return dispatch({ type: 'switchIndex', index: Math.max(0, ui.switchIndex - 1) });
-        if (key.downArrow || input === 'j') return dispatch({ type: 'switchIndex', index: Math.min(proposers.length - 1, ui.switchIndex + 1) });
+        if (key.upArrow || input === 'k') return act({ type: 'switchIndex', index: Math.max(0, u.switchIndex - 1) });
+        if (key.downArrow || input === 'j') return act({ type: 'switchIndex', index: Math.min(proposers.length - 1, u.switchIndex + 1) });
         if (key.return) {
-          dispatch({ type: 'mode', mode: 'table' });
-          return say(engine.switchProposer(proposers[ui.switchIndex], 'operator key s'));
+          act({ type: 'mode', mode: 'table' });
+          return say(engine.switchProposer(proposers[u.switchIndex], 'operator key s'));
         }
-        if (key.escape || ctrlC) return dispatch({ type: 'mode', mode: 'table' });
+        if (key.escape || ctrlC) return act({ type: 'mode', mode: 'table' });
         return;
       case 'filter':
-        if (key.return) return dispatch({ type: 'applyFilter' });
-        if (key.escape || ctrlC) return dispatch({ type: 'mode', mode: 'table' });
-        if (key.backspace || key.delete) return dispatch({ type: 'draft', text: ui.draft.slice(0, -1) });
-        if (input && !key.ctrl && !key.meta) return dispatch({ type: 'draft', text: ui.draft + input });
+        if (key.return) return act({ type: 'applyFilter' });
+        if (key.escape || ctrlC) return act({ type: 'mode', mode: 'table' });
+        if (key.backspace || key.delete) return act({ type: 'draft', text: u.draft.slice(0, -1) });
+        if (input && !key.ctrl && !key.meta) return act({ type: 'draft', text: u.draft + input });
         return;
       case 'help':
-        if (key.escape || input === '?' || input === 'q') return dispatch({ type: 'mode', mode: 'table' });
+        if (key.escape || input === '?' || input === 'q') return act({ type: 'mode', mode: 'table' });
         return;
       case 'detail':
-        if (key.escape || key.return) return dispatch({ type: 'mode', mode: 'table' });
-        if (key.upArrow || input === 'k') return dispatch({ type: 'detailScroll', delta: -1 });
-        if (key.downArrow || input === 'j') return dispatch({ type: 'detailScroll', delta: 1 });
-        if (key.pageDown) return dispatch({ type: 'detailScroll', delta: PAGE });
-        if (key.pageUp) return dispatch({ type: 'detailScroll', delta: -PAGE });
+        if (key.escape || key.return) return act({ type: 'mode', mode: 'table' });
+        if (key.upArrow || input === 'k') return act({ type: 'detailScroll', delta: -1 });
+        if (key.downArrow || input === 'j') return act({ type: 'detailScroll', delta: 1 });
+        if (key.pageDown) return act({ type: 'detailScroll', delta: PAGE });
+        if (key.pageUp) return act({ type: 'detailScroll', delta: -PAGE });
         if (input === 'q' || ctrlC) return run('quit');
         return;
       case 'table': {
@@ -197,6 +209,13 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
         if (cmd) run(cmd);
       }
     }
+  }
+
+  useInput((input: string, key: Key) => {
+    // Several printable keys in one chunk: handle them one by one, in order.
+    if (input.length > 1 && !key.ctrl && !key.meta && uiRef.current.mode !== 'filter') {
+      for (const ch of input) onKey(ch, { ...key, return: ch === '\r', escape: false });
+    } else onKey(input, key);
   });
 
   // Layout: the root is one row shorter than the terminal (a full-height frame makes ink repaint).

@@ -72,7 +72,9 @@ describe('App against a real engine', () => {
     const id = running()[0];
     const dir = getTrial(session!.store.getState(), id)!.dir!;
     expect(processesWithEnv(`NIGHTSHIFT_TRIAL_DIR=${dir}\0`).length).toBeGreaterThan(0);
-    await ui.press('kill');
+    // Two keys in one chunk (as tmux or a fast typist sends them): `g` selects the top row, `X` acts on it.
+    await ui.press('down');
+    await ui.type('gX');
     await ui.waitForFrame((f) => f.includes(`Kill #${id} now?`), 'the confirmation');
     expect(getTrial(session!.store.getState(), id)!.status).toBe('running'); // nothing yet
     await ui.type('y');
