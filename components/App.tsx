@@ -213,8 +213,8 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
 
   useInput((input: string, key: Key) => {
     // Several printable keys in one chunk: handle them one by one, in order.
-    if (input.length > 1 && !key.ctrl && !key.meta && uiRef.current.mode !== 'filter') {
-      for (const ch of input) onKey(ch, { ...key, return: ch === '\r', escape: false });
+    if (input.length > 1 && !key.ctrl && !key.meta) {
+      for (const ch of input) onKey(ch, { ...key, return: ch === '\r', backspace: ch === '\x7f' || ch === '\b', escape: false });
     } else onKey(input, key);
   });
 

@@ -151,8 +151,7 @@ describe('App against a real engine', () => {
     const { ui } = start(quickstart());
     await waitFor(() => allTrials(session!.store.getState()).some((t) => t.status === 'keep'), 20_000, 'a kept trial');
     await ui.press('filter');
-    await ui.type('keep');
-    await ui.press('detail'); // Enter applies the filter
+    await ui.type('keep\r'); // typed and Enter in one chunk, as tmux sends it
     await ui.waitForFrame((f) => f.includes('[filter: keep]') && f.includes(KEEP) && !f.includes(RUNNING), 'only kept rows');
     await ui.press('detail');
     await ui.waitForFrame((f) => f.includes('reason: baseline') || f.includes('reason: improved'), 'the detail view');
