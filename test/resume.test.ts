@@ -82,12 +82,16 @@ describe('kill -9 and resume', () => {
       process.kill(-t.pid!, 'SIGKILL');
     }
     await waitFor(() => processesWithEnv(out).length === 0, 10_000, 'the trial processes to die');
+    // The operator had paused it; `resume` must not sit idle forever.
+    const lastSeq = events(out).at(-1)!.seq;
+    fs.appendFileSync(path.join(out, 'journal.jsonl'), JSON.stringify({ v: 1, seq: lastSeq + 1, t: Date.now(), type: 'operator.pause' }) + '\n');
     // And the supervisor died mid-write.
     fs.appendFileSync(path.join(out, 'journal.jsonl'), '{"v":1,"seq":99999,"t":1,"type":"trial.met');
 
     const resumed = cli(['resume', 'campaign.yaml', '--max-trials', '4'], dir);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('torn');
+    expect(resumed.stdout).toContain('resumed dispatch');
     const after = stateOf(out);
     for (const id of lostIds) {
       const lost = allTrials(after).find((x) => x.id === id)!;

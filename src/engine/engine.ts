@@ -157,6 +157,8 @@ export class Engine {
   /** Continues a replayed campaign: re-attaches live trials, records lost ones and re-queues their params. */
   resume(torn: boolean): Promise<Outcome> {
     this.emit({ type: 'campaign.resumed', pid: process.pid, torn_line: torn || undefined, config_hash: configHash(this.config.file) });
+    // A campaign paused when its supervisor went away would otherwise sit idle (headless has no key to unpause).
+    if (this.state.paused) this.emit({ type: 'operator.resume', reason: '`nightshift resume` continues dispatch' });
     for (const id of [...this.state.running]) {
       const t = getTrial(this.state, id)!;
       const slot = t.slot ?? 0;
