@@ -1,7 +1,7 @@
 // The headless printer: one concise line per event that matters, for nohup, CI and pipes. No Ink.
 import type { NightshiftEvent } from './events.js';
 import { getTrial, type CampaignState } from './state.js';
-import { describeParams, formatDuration } from './report.js';
+import { countsSummary, describeParams, formatDuration } from './report.js';
 import { fmt } from './engine/decide.js';
 
 function clock(ms: number): string {
@@ -33,11 +33,7 @@ export function formatEvent(e: NightshiftEvent, s: CampaignState): string | null
       return `${at} budget: ${e.reason}${s.running.length ? `; waiting for ${s.running.length} running trial(s)` : ''}`;
     case 'campaign.finished': {
       const best = s.best !== null ? getTrial(s, s.best) : undefined;
-      const ran = Object.entries(s.counts).filter(([k, n]) => n && n > 0 && k !== 'queued' && k !== 'dropped');
-      const total = ran.reduce((a, [, n]) => a + (n ?? 0), 0);
-      const counts = ran.map(([k, n]) => `${n} ${k}`).join(', ');
-      const left = s.queue.length ? ` ${s.queue.length} proposal(s) left in the queue.` : '';
-      return `${at} finished: ${e.reason}. ${total} trials (${counts}).${left} ${best ? `Best #${best.id} ${s.metric}=${fmt(best.score)}  ${describeParams(best.params)}` : 'No trial was scored.'}`;
+      return `${at} finished: ${e.reason}. Trials: ${countsSummary(s)}. ${best ? `Best #${best.id} ${s.metric}=${fmt(best.score)}  ${describeParams(best.params)}` : 'No trial was scored.'}`;
     }
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;

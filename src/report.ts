@@ -121,6 +121,19 @@ export function cohorts(s: CampaignState): Array<{ key: string; hardware: string
   return [...by.values()];
 }
 
+/** `30 (4 keep, 5 discard, 21 pruned); 1 proposal(s) queued` — trials that ran, by status. */
+export function countsSummary(s: CampaignState): string {
+  const ran = Object.entries(s.counts).filter(([k, n]) => n && n > 0 && k !== 'queued' && k !== 'dropped');
+  const total = ran.reduce((a, [, n]) => a + (n ?? 0), 0);
+  const queued = s.counts.queued ?? 0;
+  const dropped = s.counts.dropped ?? 0;
+  return (
+    `${total} (${ran.map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})` +
+    (queued ? `; ${queued} proposal(s) queued` : '') +
+    (dropped ? `; ${dropped} dropped by the operator` : '')
+  );
+}
+
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '—';
   const s = ms / 1000;
@@ -164,11 +177,7 @@ export function reportText(s: CampaignState): string {
     );
   }
   out.push('');
-  const counts = Object.entries(s.counts)
-    .filter(([, n]) => n && n > 0)
-    .map(([k, n]) => `${n} ${k}`)
-    .join(', ');
-  out.push(`trials: ${s.trial_count} (${counts || 'none'})`);
+  out.push(`trials: ${countsSummary(s)}`);
   const best = s.best !== null ? getTrial(s, s.best) : undefined;
   if (best) {
     out.push(`best: #${best.id} ${s.metric}=${fmt(best.score)} (${best.proposer}, ${best.host ?? 'local'})`);

@@ -28,7 +28,7 @@ describe('nightshift run / report / export', () => {
     expect(lines.filter((l) => / #\d+ start /.test(l))).toHaveLength(6);
     expect(lines.filter((l) => / #\d+ (keep|discard) /.test(l))).toHaveLength(6);
     expect(r.stdout).toContain('★ new best #');
-    expect(r.stdout).toMatch(/finished: trial budget reached: 6 trials\. 6 trials/);
+    expect(r.stdout).toMatch(/finished: trial budget reached: 6 trials\. Trials: 6 \(/);
 
     const out = path.join(dir, '.nightshift', 'sweep');
     for (const f of ['journal.jsonl', 'results.tsv', 'trials/1/output.log', 'trials/1/params.json']) expect(fs.existsSync(path.join(out, f))).toBe(true);
