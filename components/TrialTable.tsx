@@ -2,24 +2,12 @@
 import React, { memo, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { CampaignState, TrialState } from '../src/state.js';
-import { layoutColumns } from './format/columns.js';
+import { layoutColumns, TRIAL_COLUMNS } from './format/columns.js';
 import { formatDelta, formatDuration, formatScore, padEnd, padStart, statusGlyph, truncate, type Run } from './format/cells.js';
 import { describeTrial } from './rows.js';
 import { Line } from './Line.js';
 import { noColor } from './theme.js';
 
-const COLUMNS = [
-  { key: 'id', min: 5, max: 6, priority: 10 },
-  { key: 'status', min: 9, max: 9, priority: 9 },
-  { key: 'proposer', min: 8, max: 10, priority: 2 },
-  { key: 'host', min: 8, max: 14, priority: 1 },
-  { key: 'step', min: 5, max: 6, priority: 4 },
-  { key: 'latest', min: 8, max: 10, priority: 5 },
-  { key: 'score', min: 8, max: 10, priority: 8 },
-  { key: 'delta', min: 8, max: 9, priority: 7 },
-  { key: 'time', min: 6, max: 7, priority: 3 },
-  { key: 'description', min: 30, priority: 6, grow: 1 },
-];
 
 const TITLES: Record<string, string> = {
   id: 'id', status: 'status', proposer: 'proposer', host: 'host', step: 'step', latest: 'latest',
@@ -98,7 +86,7 @@ const Row = memo(function Row({ t, layout, selected, now, bestScore, goal }: Row
 });
 
 export function TrialTable({ s, rows, cursor, height, width, now, bestScore }: TableProps) {
-  const layout = useMemo(() => layoutColumns(COLUMNS, width, 1), [width]);
+  const layout = useMemo(() => layoutColumns(TRIAL_COLUMNS, width, 1), [width]);
   const bodyHeight = Math.max(1, height - 1);
   // Keep the cursor in view: a window that scrolls only when the cursor leaves it.
   const start = Math.max(0, Math.min(cursor - Math.floor(bodyHeight / 2), rows.length - bodyHeight));

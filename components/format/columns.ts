@@ -90,5 +90,5 @@ export const TRIAL_COLUMNS: ReadonlyArray<ColumnSpec> = [
   { key: 'score', min: 8, max: 10, priority: 8 },
   { key: 'delta', min: 8, max: 9, priority: 7 },
   { key: 'time', min: 6, max: 7, priority: 3 },
-  { key: 'description', min: 12, priority: 6, grow: 1 },
+  { key: 'description', min: 24, priority: 6, grow: 1 },
 ];

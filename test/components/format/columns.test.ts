@@ -14,8 +14,8 @@ const used = (cols: ReadonlyArray<ColumnSpec>, width: number, gap = 1): number =
 describe('layoutColumns: the trial table', () => {
   it.each([
     [40, 'id:5 status:9 score:8 delta:8'],
-    [60, 'id:5 status:9 latest:8 score:8 delta:8 description:17'],
-    [80, 'id:5 status:9 proposer:8 step:5 latest:8 score:8 delta:8 time:6 description:15'],
+    [60, 'id:5 status:9 score:8 delta:8 description:26'],
+    [80, 'id:5 status:9 step:5 latest:8 score:8 delta:8 time:6 description:24'],
     [100, 'id:5 status:9 proposer:8 host:8 step:5 latest:8 score:8 delta:8 time:6 description:26'],
     [140, 'id:5 status:9 proposer:8 host:8 step:5 latest:8 score:8 delta:8 time:6 description:66'],
   ])('at %i columns', (width, want) => {
