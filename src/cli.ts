@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from './config/errors.js';
-import { JournalError } from './journal.js';
+import { JournalError, JournalMissing } from './journal.js';
 import { formatEvent } from './headless.js';
 import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
 import { openExisting, openNew, readState, UsageError, type Session, type SessionOptions } from './session.js';
@@ -58,6 +58,7 @@ async function superviseHeadless(session: Session): Promise<number> {
     if (line) print(line);
   });
   if (session.torn) print('note: the journal ended in a torn line (the supervisor died mid-write); it was dropped.');
+  if (session.configChanged) print(`note: ${session.configChanged}`);
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
@@ -177,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (err instanceof ConfigError || err instanceof UsageError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof JournalMissing) {
       process.stderr.write(`nightshift: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import { JOURNAL_VERSION, isDurable, type EventBody, type NightshiftEvent } from './events.js';
 
 export class JournalError extends Error {}
+/** No journal where one was expected: a usage mistake (wrong --out, never started), not corruption. */
+export class JournalMissing extends JournalError {}
 
 export interface ReadResult {
   events: NightshiftEvent[];
@@ -20,7 +22,7 @@ export function readJournal(path: string): ReadResult {
     text = fs.readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new JournalError(`No journal at ${path}: this campaign has not been started with this --out directory. Start it with \`nightshift run\`, or pass the --out you used.`);
+      throw new JournalMissing(`No journal at ${path}: this campaign has not been started with this --out directory. Start it with \`nightshift run\`, or pass the --out you used.`);
     }
     throw err;
   }

@@ -8,7 +8,7 @@ import { Journal, readJournal } from './journal.js';
 import { defaultOutDir, excludeFromGit, journalPath, resultsPath } from './paths.js';
 import { replay, type CampaignState } from './state.js';
 import { Store } from './store.js';
-import { Engine } from './engine/engine.js';
+import { Engine, configHash } from './engine/engine.js';
 import { createProposer } from '../proposers/index.js';
 import type { Proposer } from './types.js';
 import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
@@ -34,6 +34,8 @@ export interface Session {
   release: () => void;
   resumed: boolean;
   torn: boolean;
+  /** On resume: a sentence when the campaign file differs from the one the campaign started with. */
+  configChanged?: string;
 }
 
 export function resolveOut(config: CampaignConfig, out?: string): string {
@@ -124,7 +126,11 @@ export function openExisting(file: string, opts: SessionOptions): Session {
   const release = lock(outDir);
   const journal = Journal.reopen(jp, read);
   const parts = assemble(config, outDir, journal, state, release);
-  return { config, outDir, ...parts, begin: () => parts.engine.resume(read.torn), resumed: true, torn: read.torn };
+  const changed =
+    configHash(config.file) !== state.config_hash
+      ? `${config.file} changed since the campaign started. Budget and pruner changes apply from now on; if the command, space or evaluator changed, new trials are not comparable with the old ones (start a new campaign for that).`
+      : undefined;
+  return { config, outDir, ...parts, begin: () => parts.engine.resume(read.torn), resumed: true, torn: read.torn, configChanged: changed };
 }
 
 /** Reads a campaign's state without taking the lock (report, export: safe while it runs). */

@@ -106,8 +106,11 @@ describe('nightshift run / report / export', () => {
     const s = stateOf(out);
     expect(s.counts.lost).toBe(2);
     expect(s.queue.length).toBeGreaterThanOrEqual(2);
+    // The operator edits the campaign file before resuming: nightshift says what that means.
+    fs.appendFileSync(path.join(dir, 'campaign.yaml'), 'pruner: none\n');
     const r = cli(['resume', 'campaign.yaml', '--max-trials', '3'], dir);
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain('changed since the campaign started');
     expect(allScored(out)).toBe(3);
   });
 });

@@ -409,10 +409,16 @@ export class Engine {
     live.tail.push(line);
     if (live.tail.length > TAIL_LINES) live.tail.splice(0, live.tail.length - TAIL_LINES);
     const points = live.parser.parse(line);
+    const primary = this.config.metric.name;
     for (const p of points) {
       if (live.skipThroughStep !== null && p.step <= live.skipThroughStep) continue;
-      (live.pending[p.name] ??= []).push([p.step, p.value]);
-      live.pendingCount++;
+      const list = (live.pending[p.name] ??= []);
+      // The primary metric's whole curve is journaled (pruner, curves); of the others only the
+      // latest value per batch, which is all the state keeps: a chatty trial must not flood the journal.
+      if (p.name === primary || list.length === 0) {
+        list.push([p.step, p.value]);
+        live.pendingCount++;
+      } else list[0] = [p.step, p.value];
     }
   }
 
