@@ -31,5 +31,15 @@ export function paintRuns(runs: readonly Run[]): string {
 }
 
 export const Line = memo(function Line({ runs }: { runs: Run[] }) {
-  return <Text wrap="truncate-end">{paintRuns(runs)}</Text>;
+  // Trailing padding costs ink per-character work every frame and shows nothing.
+  return <Text wrap="truncate-end">{paintRuns(trimEnd(runs))}</Text>;
 });
+
+function trimEnd(runs: Run[]): Run[] {
+  let end = runs.length;
+  while (end > 0 && runs[end - 1].text.trim() === '' && !styleOf(runs[end - 1].tone).inverse) end--;
+  if (end === 0) return [];
+  const last = runs[end - 1];
+  const trimmed = last.text.replace(/\s+$/, '');
+  return trimmed === last.text && end === runs.length ? runs : [...runs.slice(0, end - 1), { ...last, text: trimmed }];
+}
