@@ -87,7 +87,7 @@ export type EventBody =
   | { type: 'operator.quit'; leave_running: boolean; reason?: string }
   | { type: 'proposer.escalated'; from: string; to: string; reason: string }
   | { type: 'proposer.failed'; proposer: string; error: string }
-  | { type: 'budget.exhausted'; which: 'trials' | 'wall' | 'patience' | 'target' | 'space'; reason: string }
+  | { type: 'budget.exhausted'; which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer'; reason: string }
   | { type: 'campaign.finished'; reason: string };
 
 export type EventType = EventBody['type'];

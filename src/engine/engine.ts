@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CampaignConfig } from '../config/types.js';
-import type { EventBody, Fingerprint, NightshiftEvent } from '../events.js';
+import type { EventBody, EventOf, Fingerprint, NightshiftEvent } from '../events.js';
 import type { Journal } from '../journal.js';
 import { MetricParser } from '../metrics.js';
 import { trialDir } from '../paths.js';
@@ -29,13 +29,17 @@ import { medianPrune } from './pruner.js';
 const METRIC_FLUSH_MS = 250;
 /** Output lines kept in memory per running trial for the detail view. */
 const TAIL_LINES = 200;
+/** A proposer that fails this many times in a row ends the campaign instead of retrying forever. */
+const MAX_PROPOSER_FAILURES = 5;
+const PROPOSER_RETRY_MS = 2000;
 
 export type CancelReason = 'timeout' | 'prune' | 'pruner' | 'kill' | 'interrupt';
 
 interface LiveTrial {
   id: number;
   slot: number;
-  handle: RunningTrial;
+  /** Null for a trial that finished while no supervisor watched (judged from what it left behind). */
+  handle: RunningTrial | null;
   parser: MetricParser;
   pending: Record<string, Array<[number, number]>>;
   pendingCount: number;
@@ -69,6 +73,8 @@ export interface EngineOptions {
   /** Every configured proposer by name; the state says which is active. */
   proposers: Map<string, Proposer>;
   clock?: () => number;
+  /** Wait before asking a failed proposer again. */
+  proposerRetryMs?: number;
 }
 
 /** Renders `{name}` placeholders; `{{` and `}}` are literal braces; `${VAR}` is left to the shell. */
@@ -93,6 +99,7 @@ export class Engine {
   private readonly proposers: Map<string, Proposer>;
   private readonly clock: () => number;
   private readonly outDir: string;
+  private readonly proposerRetryMs: number;
   private readonly frozen: FrozenFiles;
   private readonly live = new Map<number, LiveTrial>();
   /** Trials whose process ended and that are being evaluated/decided. */
@@ -100,6 +107,7 @@ export class Engine {
   private readonly busySlots = new Set<number>();
   private proposing: AbortController | null = null;
   private proposerExhausted = false;
+  private proposerFailures: { count: number; error: string } = { count: 0, error: '' };
   private pumpQueued = false;
   private flushTimer: NodeJS.Timeout | null = null;
   private wallTimer: NodeJS.Timeout | null = null;
@@ -118,6 +126,7 @@ export class Engine {
     this.proposers = opts.proposers;
     this.clock = opts.clock ?? Date.now;
     this.outDir = opts.outDir;
+    this.proposerRetryMs = opts.proposerRetryMs ?? PROPOSER_RETRY_MS;
     this.frozen = new FrozenFiles(this.config.workdir, this.config.frozen);
     this.runPromise = new Promise((resolve) => (this.resolveRun = resolve));
   }
@@ -214,7 +223,7 @@ export class Engine {
     });
   }
 
-  private budgetReason(): { which: 'trials' | 'wall' | 'patience' | 'target' | 'space'; reason: string } | null {
+  private budgetReason(): { which: EventOf<'budget.exhausted'>['which']; reason: string } | null {
     const s = this.state;
     const b = this.config.budget;
     const bestId = s.best;
@@ -231,6 +240,9 @@ export class Engine {
     }
     if (b.patience !== undefined && s.since_improvement >= b.patience) {
       return { which: 'patience', reason: `no improvement in ${b.patience} trials` };
+    }
+    if (this.proposerFailures.count >= MAX_PROPOSER_FAILURES && s.queue.length === 0) {
+      return { which: 'proposer', reason: `proposer ${s.proposer} failed ${this.proposerFailures.count} times in a row (last: ${this.proposerFailures.error}); switch proposer and resume` };
     }
     if (this.proposerExhausted && s.queue.length === 0 && s.running.length === 0) {
       return { which: 'space', reason: `proposer ${s.proposer} has nothing left to propose (search space exhausted)` };
@@ -305,10 +317,13 @@ export class Engine {
       );
     } catch (err) {
       if (!ctrl.signal.aborted && !this.closed) {
-        this.emit({ type: 'proposer.failed', proposer: name, error: (err as Error).message ?? String(err) });
-        // Try again shortly rather than spinning.
-        setTimeout(() => this.kick(), 2000).unref();
+        const error = (err as Error).message ?? String(err);
+        this.emit({ type: 'proposer.failed', proposer: name, error });
+        this.proposerFailures = { count: this.proposerFailures.count + 1, error };
+        // Try again shortly rather than spinning; the budget check ends the campaign if it keeps failing.
+        setTimeout(() => this.kick(), this.proposerRetryMs).unref();
       }
+      return;
     } finally {
       this.proposing = null;
     }
@@ -318,6 +333,7 @@ export class Engine {
       this.kick();
       return;
     }
+    this.proposerFailures = { count: 0, error: '' };
     if (proposals.length === 0) this.proposerExhausted = true;
     for (const p of proposals) {
       this.emit({ type: 'trial.proposed', id: this.state.trial_count + 1, proposer: name, proposal: p });
@@ -331,7 +347,7 @@ export class Engine {
     return {
       id,
       slot,
-      handle: null as unknown as RunningTrial,
+      handle: null,
       parser: new MetricParser({ primary: this.config.metric.name, pattern: this.config.metric.pattern }),
       pending: {},
       pendingCount: 0,
@@ -375,24 +391,25 @@ export class Engine {
     const live = this.makeLive(id, slot, this.clock());
     this.busySlots.add(slot);
     this.live.set(id, live);
-    live.handle = this.runner.start(
+    const handle = this.runner.start(
       { id, command: renderCommand(this.config.command, t.params), cwd: this.config.workdir, dir, env, params: t.params },
       slot,
       (line) => this.onLine(live, line),
     );
+    live.handle = handle;
     const host = this.runner.host(slot).host;
     this.emit({
       type: 'trial.started',
       id,
       slot,
       host: this.config.parallel > 1 ? `${host}:${slot}` : host,
-      pid: live.handle.pid,
-      pid_start: live.handle.pidStart,
+      pid: handle.pid,
+      pid_start: handle.pidStart,
       dir,
       fingerprint: this.fingerprint(slot),
     });
     this.armTimeout(live, this.config.budget.trial_timeout_ms);
-    void live.handle.done.then((exit) => this.finish(live, exit));
+    void handle.done.then((exit) => this.finish(live, exit));
   }
 
   private armTimeout(live: LiveTrial, ms: number | undefined): void {
@@ -400,7 +417,7 @@ export class Engine {
     live.timeout = setTimeout(() => {
       live.cancel ??= 'timeout';
       live.cancelNote = `exceeded trial_timeout ${Math.round((this.config.budget.trial_timeout_ms ?? 0) / 1000)}s`;
-      live.handle.cancel('stop', this.config.kill_grace_ms);
+      live.handle?.cancel('stop', this.config.kill_grace_ms);
     }, ms);
   }
 
@@ -440,7 +457,7 @@ export class Engine {
     if (verdict.prune) {
       live.cancel = 'pruner';
       live.cancelNote = verdict.reason;
-      live.handle.cancel('prune', this.config.kill_grace_ms);
+      live.handle?.cancel('prune', this.config.kill_grace_ms);
     }
   }
 
@@ -469,7 +486,7 @@ export class Engine {
   fail(err: unknown): void {
     if (this.closed) return;
     const message = (err as Error)?.message ?? String(err);
-    for (const live of this.live.values()) live.handle.detach();
+    for (const live of this.live.values()) live.handle?.detach();
     this.stopping = 'detach';
     try {
       this.close();
@@ -609,7 +626,7 @@ export class Engine {
     this.emit({ type: 'operator.kill', id, mode, reason });
     live.cancel = mode;
     live.cancelNote = `${mode === 'kill' ? 'killed' : 'pruned'} by the operator${reason ? `: ${reason}` : ''}`;
-    live.handle.cancel(mode, this.config.kill_grace_ms);
+    live.handle?.cancel(mode, this.config.kill_grace_ms);
     return { ok: true, message: `${mode === 'kill' ? 'killing' : 'pruning'} #${id}` };
   }
 
@@ -662,7 +679,7 @@ export class Engine {
    */
   interrupt(hard = false): Promise<Outcome> {
     if (this.stopping === 'interrupt') {
-      if (hard) for (const live of this.live.values()) live.handle.cancel('kill', 0);
+      if (hard) for (const live of this.live.values()) live.handle?.cancel('kill', 0);
       return this.runPromise;
     }
     this.stopping = 'interrupt';
@@ -678,7 +695,7 @@ export class Engine {
     for (const live of this.live.values()) {
       if (this.finishing.has(live.id)) continue; // being decided already; it settles by itself
       live.cancel = 'interrupt';
-      live.handle.cancel(hard ? 'kill' : 'stop', this.config.kill_grace_ms);
+      live.handle?.cancel(hard ? 'kill' : 'stop', this.config.kill_grace_ms);
     }
     // Trials already finishing are decided normally by finish(); interrupted ones are lost and re-queued there.
     done();
@@ -692,7 +709,7 @@ export class Engine {
     this.emit({ type: 'operator.quit', leave_running: true, reason: `${this.live.size} trial(s) left running` });
     for (const live of this.live.values()) {
       this.flushMetrics(live);
-      live.handle.detach();
+      live.handle?.detach();
       if (live.timeout) clearTimeout(live.timeout);
     }
     this.close();
