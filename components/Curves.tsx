@@ -21,10 +21,13 @@ export interface CurvesProps {
 
 export function Curves({ s, selected, completed, width, height, pruner }: CurvesProps) {
   const median = useMemo(() => medianCurve(completed, Math.max(10, width * 2)), [completed, width]);
-  const best = s.best !== null ? getTrial(s, s.best) : undefined;
+  // The incumbent: the best, or the finished trial the operator promoted.
+  const incumbentId = s.incumbent ?? s.best;
+  const best = incumbentId !== null ? getTrial(s, incumbentId) : undefined;
+  const label = incumbentId === s.best ? 'best' : 'incumbent';
   const series: Array<{ points: ReadonlyArray<readonly [number, number]>; tone: Tone; glyph: string; label: string }> = [];
   if (median.length) series.push({ points: median.map((m) => [m.step, m.median] as const), tone: 'median', glyph: '·', label: 'median' });
-  if (best && best.id !== selected?.id && best.curve.length) series.push({ points: best.curve.toArray(), tone: 'incumbent', glyph: '+', label: `best #${best.id}` });
+  if (best && best.id !== selected?.id && best.curve.length) series.push({ points: best.curve.toArray(), tone: 'incumbent', glyph: '+', label: `${label} #${best.id}` });
   if (selected && selected.curve.length) series.push({ points: selected.curve.toArray(), tone: 'selected', glyph: '●', label: `#${selected.id}` });
   let threshold: number | null = null;
   if (pruner && selected?.status === 'running' && selected.curve.lastStep !== null) {
