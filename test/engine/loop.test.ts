@@ -144,6 +144,32 @@ if i == 4: print("nothing to see")
     expect(byId[4].reason).toContain('no loss');
   });
 
+  it('scores an unmodified autoresearch-style train.py with no pattern', async () => {
+    // karpathy/autoresearch prints a progress line per step, then a summary block after '---'.
+    const train = `import os
+lr = float(os.environ.get("LR", "0"))
+for step in range(3):
+    print(f"step {step:05d} (10.0%) | loss: {3.5 - step * 0.1:.6f} | lrm: 1.00 | dt: 312ms | tok/sec: 1,048,576 | mfu: 38.2% | epoch: 1 | remaining: 270s")
+print("---")
+print(f"val_bpb:          {0.99 + lr:.6f}")
+print("training_seconds: 300.1")
+print("peak_vram_mb:     45060.2")
+print("mfu_percent:      38.21")
+`;
+    const dir = campaignDir({
+      'campaign.yaml': campaign('', 'minimize', 2)
+        .replace('quad.py {x} {y}', 'train.py')
+        .replace('name: loss', 'name: val_bpb')
+        .replace('parallel: 2', 'parallel: 1\nenv: { LR: "0.001" }'),
+      'train.py': train,
+    });
+    const { state } = await runToEnd(dir);
+    const t = allTrials(state)[0];
+    expect(t.status).toBe('keep');
+    expect(t.score).toBeCloseTo(0.991, 6);
+    expect(t.metrics.peak_vram_mb).toBe(45060.2);
+  });
+
   it('times out a trial cooperatively and records status timeout', async () => {
     const slow = `import time\nprint("step=1 loss=1.0", flush=True)\ntime.sleep(30)\n`;
     const dir = campaignDir({
