@@ -3,7 +3,7 @@
 // The trial's stdout and stderr go straight to trials/<id>/output.log (not through a pipe), and a
 // small sh wrapper writes the exit status to trials/<id>/exit_code. So a trial survives a killed
 // supervisor, and `resume` can re-attach: re-read the log and wait for the exit status file.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,6 +73,24 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/** GPU index and UUID → model name, from nvidia-smi when it is there (empty otherwise). */
+export function gpuModels(): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    const text = execFileSync('nvidia-smi', ['--query-gpu=index,uuid,name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    for (const line of text.trim().split('\n')) {
+      const [index, uuid, name] = line.split(',').map((x) => x.trim());
+      if (name) {
+        out.set(index, name);
+        out.set(uuid, name);
+      }
+    }
+  } catch {
+    // No NVIDIA driver here: slots still get CUDA_VISIBLE_DEVICES, the fingerprint says "GPU".
+  }
+  return out;
 }
 
 export function readExitFile(dir: string): ExitInfo | null {
@@ -226,14 +244,19 @@ class LocalTrial implements RunningTrial {
 export class LocalRunner implements Runner {
   private readonly hostInfo: HostInfo;
 
+  private readonly gpuModels: Map<string, string>;
+
   constructor(readonly slots: number, private readonly gpus: string[] = []) {
     const cpus = os.cpus();
     this.hostInfo = { host: os.hostname(), hardware: `${cpus.length}x ${cpus[0]?.model?.trim() ?? 'cpu'}` };
+    this.gpuModels = gpus.length ? gpuModels() : new Map();
   }
 
   host(slot: number): HostInfo {
-    const gpu = this.gpus.length ? ` gpu ${this.gpus[slot % this.gpus.length]}` : '';
-    return { host: this.hostInfo.host, hardware: this.hostInfo.hardware + gpu };
+    if (!this.gpus.length) return this.hostInfo;
+    // The GPU's model, not its index, goes into the fingerprint: two identical cards rank together.
+    const id = this.gpus[slot % this.gpus.length];
+    return { host: this.hostInfo.host, hardware: `${this.hostInfo.hardware} + ${this.gpuModels.get(id) ?? 'GPU'}` };
   }
 
   start(launch: TrialLaunch, slot: number, onLine: (line: string) => void): RunningTrial {

@@ -81,7 +81,7 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
     outDir,
     journal,
     store,
-    runner: new LocalRunner(config.parallel),
+    runner: new LocalRunner(config.parallel, config.gpus),
     proposers: buildProposers(config),
   });
   // results.tsv is derived from the journal, rewritten whenever a decision lands.

@@ -96,3 +96,17 @@ while True:
     expect(r).toBeNull();
   });
 });
+
+describe('LocalRunner GPU slots', () => {
+  it('gives each slot its CUDA_VISIBLE_DEVICES and fingerprints the model, not the index', async () => {
+    const runner = new LocalRunner(2, ['0', '1']);
+    const seen: string[] = [];
+    for (const slot of [0, 1]) {
+      const t = runner.start(launch('echo "gpu=$CUDA_VISIBLE_DEVICES"', slot + 1), slot, (line) => seen.push(line));
+      await t.done;
+    }
+    expect(seen).toEqual(['gpu=0', 'gpu=1']);
+    expect(runner.host(0).hardware).toBe(runner.host(1).hardware);
+    expect(runner.host(0).hardware).toMatch(/\+ /);
+  });
+});

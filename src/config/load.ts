@@ -29,7 +29,7 @@ export interface LoadOptions {
 /** Top-level keys, in the order the docs present them. */
 export const CAMPAIGN_KEYS = [
   'name', 'workdir', 'command', 'metric', 'space', 'proposer', 'parallel', 'seed', 'budget',
-  'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead',
+  'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus',
 ] as const;
 
 export const DEFAULTS = {
@@ -563,7 +563,9 @@ class Checker {
     const paramNames = isPlainMap(root.space) ? Object.keys(root.space) : [];
     if (command !== undefined && paramNames.length > 0) this.placeholders(command, paramNames, ['command']);
     const proposers = this.proposers(root.proposer, space);
-    const parallel = this.optional(root.parallel, wholeNumber(1), ['parallel'], DEFAULTS.parallel);
+    const gpus = this.gpus(root.gpus);
+    // One trial per GPU unless parallel says otherwise.
+    const parallel = this.optional(root.parallel, wholeNumber(1), ['parallel'], gpus && gpus.length ? gpus.length : DEFAULTS.parallel);
     const seed = this.optional(root.seed, wholeNumber(0), ['seed'], DEFAULTS.seed);
     const queueAhead = this.optional(root.queue_ahead, wholeNumber(0), ['queue_ahead'], DEFAULTS.queue_ahead);
     const killGrace = this.optional(root.kill_grace, duration(false), ['kill_grace'], DEFAULTS.kill_grace_ms);
@@ -598,6 +600,7 @@ class Checker {
       decide: decide!,
       env: env!,
       queue_ahead: queueAhead!,
+      gpus: gpus!,
     };
     if (evaluate) config.evaluate = evaluate;
     return config;
@@ -1113,6 +1116,23 @@ class Checker {
       }
     }
     return undefined;
+  }
+
+  /** `gpus: [0, 1]` (or device UUIDs): slot i runs with CUDA_VISIBLE_DEVICES = gpus[i mod n]. */
+  private gpus(value: unknown): string[] | undefined {
+    if (value === undefined || value === null) return [];
+    const list = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? [value] : null;
+    if (!list || list.length === 0) {
+      this.expect(['gpus'], 'expected a list of GPU device ids, e.g. gpus: [0, 1] (each slot gets CUDA_VISIBLE_DEVICES set to one of them)');
+      return undefined;
+    }
+    const out: string[] = [];
+    list.forEach((g, i) => {
+      const ok = (typeof g === 'number' && Number.isInteger(g) && g >= 0) || (typeof g === 'string' && /^[A-Za-z0-9:_,.-]+$/.test(g));
+      if (ok) out.push(String(g));
+      else this.expect(['gpus', i], 'expected a device id: a whole number ≥ 0 or a device UUID such as GPU-1a2b3c4d');
+    });
+    return out.length === list.length ? out : undefined;
   }
 
   private env(value: unknown): Record<string, string> | undefined {

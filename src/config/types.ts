@@ -54,4 +54,6 @@ export interface CampaignConfig {
   env: Record<string, string>;
   /** Proposals kept ready beyond the free slots, so a slot never waits on the proposer. */
   queue_ahead: number;
+  /** GPU device ids; slot i gets CUDA_VISIBLE_DEVICES = gpus[i mod n]. Empty: not set. */
+  gpus: string[];
 }

@@ -67,6 +67,7 @@ env:
   VERSION: 1.10
   WANDB_MODE: offline
 queue_ahead: 0
+gpus: [0, GPU-1a2b]
 `);
     const dir = path.dirname(file);
     const expected: CampaignConfig = {
@@ -96,8 +97,16 @@ queue_ahead: 0
       decide: { mode: 'constraint', metric: 'gpu_mem_gb', max: 20 },
       env: { OMP_NUM_THREADS: '4', VERSION: '1.10', WANDB_MODE: 'offline' },
       queue_ahead: 0,
+      gpus: ['0', 'GPU-1a2b'],
     };
     expect(loadCampaign(file)).toStrictEqual(expected);
+  });
+
+  it('runs one trial per GPU unless parallel says otherwise', () => {
+    expect(loadCampaign(write(`${BASE}gpus: [0, 1, 2]\n`)).parallel).toBe(3);
+    expect(loadCampaign(write(`${BASE}gpus: [0, 1]\nparallel: 4\n`))).toMatchObject({ parallel: 4, gpus: ['0', '1'] });
+    expect(() => loadCampaign(write(`${BASE}gpus: [0, -1]\n`))).toThrow(/gpus\[1\]: expected a device id/);
+    expect(() => loadCampaign(write(`${BASE}gpus: []\n`))).toThrow(/gpus: expected a list of GPU device ids/);
   });
 
   it('fills in every default for a minimal file', () => {
@@ -121,6 +130,7 @@ queue_ahead: 0
       decide: { mode: 'single' },
       env: {},
       queue_ahead: 1,
+      gpus: [],
     } satisfies CampaignConfig);
   });
 
