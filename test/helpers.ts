@@ -5,7 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NightshiftEvent } from '../src/events.js';
-import { readJournal } from '../src/journal.js';
+import { Journal, readJournal } from '../src/journal.js';
+import { loadCampaign } from '../src/config/load.js';
+import { Engine } from '../src/engine/engine.js';
+import { Store } from '../src/store.js';
+import type { Proposer } from '../src/types.js';
+import type { Runner } from '../runners/types.js';
 import { replay, type CampaignState } from '../src/state.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -109,4 +114,25 @@ export function processesWithEnv(needle: string): number[] {
     }
   }
   return pids;
+}
+
+/** The two-parameter quadratic campaign most engine tests use, with `extra` YAML appended. */
+export function quadraticCampaign(name: string, extra: string): string {
+  return `name: ${name}
+command: python3 quad.py {x} {y}
+metric: { name: loss, goal: minimize }
+space:
+  x: { type: float, low: -1, high: 1 }
+  y: { type: float, low: -1, high: 1 }
+${extra}`;
+}
+
+/** An engine on a fresh journal for the campaign file in `dir`, with the runner and proposers given. */
+export async function engineFor(dir: string, parts: { runner: Runner; proposers: Map<string, Proposer>; proposerRetryMs?: number }) {
+  const config = loadCampaign(path.join(dir, 'campaign.yaml'));
+  const out = path.join(dir, 'out');
+  fs.mkdirSync(out, { recursive: true });
+  const store = new Store();
+  const engine = new Engine({ config, outDir: out, journal: Journal.create(path.join(out, 'journal.jsonl')), store, ...parts });
+  return { engine, store, out };
 }

@@ -1,13 +1,7 @@
 // The comparability guard: trials on different hardware or budget knobs are never ranked together.
 import { describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { campaignDir, QUADRATIC_PY } from '../helpers.js';
-import { loadCampaign } from '../../src/config/load.js';
-import { Engine } from '../../src/engine/engine.js';
+import { campaignDir, engineFor, quadraticCampaign, QUADRATIC_PY } from '../helpers.js';
 import { decideTrial } from '../../src/engine/decide.js';
-import { Journal } from '../../src/journal.js';
-import { Store } from '../../src/store.js';
 import { allTrials, fold, initialState, type CampaignState } from '../../src/state.js';
 import type { EventBody, NightshiftEvent } from '../../src/events.js';
 import { LocalRunner } from '../../runners/local.js';
@@ -58,30 +52,8 @@ describe('comparability guard', () => {
         return { host: `box${slot}`, hardware: slot === 0 ? '1x V100' : '1x A100' };
       }
     }
-    const dir = campaignDir({
-      'campaign.yaml': `name: two
-command: python3 quad.py {x} {y}
-metric: { name: loss, goal: minimize }
-space:
-  x: { type: float, low: -1, high: 1 }
-  y: { type: float, low: -1, high: 1 }
-parallel: 2
-budget: { trials: 10 }
-`,
-      'quad.py': QUADRATIC_PY,
-    });
-    const config = loadCampaign(path.join(dir, 'campaign.yaml'));
-    const out = path.join(dir, 'out');
-    fs.mkdirSync(out, { recursive: true });
-    const store = new Store();
-    const engine = new Engine({
-      config,
-      outDir: out,
-      journal: Journal.create(path.join(out, 'journal.jsonl')),
-      store,
-      runner: new TwoBoxes(2),
-      proposers: new Map([['random', new RandomProposer()]]),
-    });
+    const dir = campaignDir({ 'campaign.yaml': quadraticCampaign('two', 'parallel: 2\nbudget: { trials: 10 }\n'), 'quad.py': QUADRATIC_PY });
+    const { engine, store } = await engineFor(dir, { runner: new TwoBoxes(2), proposers: new Map([['random', new RandomProposer()]]) });
     await engine.start();
     const s = store.getState();
     const keys = Object.keys(s.best_by_cohort);
