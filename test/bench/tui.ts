@@ -208,7 +208,7 @@ async function live(dir: string, withTui: boolean, seconds: number, history: num
 
 export async function runTuiBench(argv: string[]): Promise<void> {
   const seconds = Number(argv[argv.indexOf('--seconds') + 1]) || 8;
-  const history = Number(argv[argv.indexOf('--trials') + 1]) || 5000;
+  const history = Number(argv[argv.indexOf('--history') + 1]) || 5000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-bench-tui-'));
   console.log(`\n## TUI (${COLUMNS}x${ROWS}, ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, node ${process.version})\n`);
 
