@@ -104,8 +104,10 @@ describe('nightshift run / report / export', () => {
     // No process of the trials is left alive (zombies awaiting their reaper do not count).
     expect(processesWithEnv(out)).toEqual([]);
     const s = stateOf(out);
-    expect(s.counts.lost).toBe(2);
-    expect(s.queue.length).toBeGreaterThanOrEqual(2);
+    // The trials running at the signal (two, unless one finished just then) are lost and re-queued.
+    expect(s.counts.lost).toBeGreaterThanOrEqual(1);
+    expect(s.trials.flat().filter((t) => t.status === 'lost').every((t) => t.reason.includes('interrupted'))).toBe(true);
+    expect(s.queue.length).toBeGreaterThanOrEqual(s.counts.lost!);
     // The operator edits the campaign file before resuming: nightshift says what that means.
     fs.appendFileSync(path.join(dir, 'campaign.yaml'), 'pruner: none\n');
     const r = cli(['resume', 'campaign.yaml', '--max-trials', '3'], dir);
