@@ -45,6 +45,9 @@ export interface AppProps {
 }
 
 const WIDE = 110;
+/** Below this the panels cannot be laid out readably; a message says so instead. */
+const MIN_COLUMNS = 60;
+const MIN_ROWS = 15;
 const PAGE = 10;
 
 function useTerminalSize(fixed?: { columns?: number; rows?: number }): { columns: number; rows: number } {
@@ -220,7 +223,7 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
 
   // Layout: the root is one row shorter than the terminal (a full-height frame makes ink repaint).
   const width = size.columns;
-  const height = Math.max(8, size.rows - 1);
+  const height = Math.max(3, size.rows - 1);
   const mainH = height - 2;
   const wide = width >= WIDE;
   const tableW = wide ? Math.floor(width * 0.62) : width;
@@ -238,7 +241,14 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
   }
 
   let main: React.ReactNode;
-  if (ui.mode === 'help') main = <Help width={width} />;
+  if (width < MIN_COLUMNS || height < MIN_ROWS) {
+    main = (
+      <Text wrap="wrap">
+        The terminal is {size.columns}×{size.rows}; the supervisor screen needs at least {MIN_COLUMNS}×{MIN_ROWS + 1}. The campaign keeps
+        running: enlarge the window, or press q.
+      </Text>
+    );
+  } else if (ui.mode === 'help') main = <Help width={width} />;
   else if (ui.mode === 'detail' && selected) {
     main = <Detail s={s} t={getTrial(s, selected.id) ?? selected} tail={engine.tail(selected.id, 60)} width={width} height={mainH} scroll={ui.detailScroll} />;
   } else {

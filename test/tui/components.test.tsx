@@ -141,3 +141,21 @@ describe('diff colouring', () => {
     }
   });
 });
+
+describe('App on a terminal too small for the panels', () => {
+  it('says so instead of drawing a broken layout, and still shows the header and keys', async () => {
+    const { renderApp } = await import('./render.js');
+    const { Store } = await import('../../src/store.js');
+    const idle = { ok: false, message: '' };
+    const controls = {
+      pause: () => idle, resumeDispatch: () => idle, stopTrial: () => idle, promote: () => idle, reorder: () => idle,
+      drop: () => idle, switchProposer: () => idle, availableProposers: () => ['random'], tail: () => [], completed: () => [],
+    };
+    const ui = renderApp(new Store(campaign()), controls, { columns: 40, rows: 12 });
+    const f = ui.frame();
+    ui.unmount();
+    expect(f).toContain('nightshift demo');
+    expect(f).toMatch(/needs at least\s+60×16/);
+    expect(f).toContain('q quit');
+  });
+});
