@@ -19,19 +19,10 @@ import random
 import sys
 import time
 
-try:  # the runner puts nightshift's python/ directory on PYTHONPATH
-    from nightshift import should_prune
-except ImportError:  # run by hand: read the control file directly
-    def should_prune():
-        path = os.environ.get("NIGHTSHIFT_CONTROL")
-        if not path:
-            return False
-        try:
-            with open(path) as f:
-                text = f.read(64).lower()
-        except OSError:
-            return False
-        return "prune" in text or "stop" in text
+# The runner puts nightshift's python/ directory on PYTHONPATH; run by hand from this checkout,
+# the same helper is two folders up.
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from nightshift import should_prune  # noqa: E402
 
 STEPS = 20
 STEP_SECONDS = 0.04
