@@ -112,6 +112,8 @@ export class Engine {
   private flushTimer: NodeJS.Timeout | null = null;
   private wallTimer: NodeJS.Timeout | null = null;
   private stopping: 'interrupt' | 'detach' | null = null;
+  /** Called after each trial is decided (interrupt uses it to know when everything has stopped). */
+  private onTrialSettled: (() => void) | null = null;
   private resolveRun!: (o: Outcome) => void;
   private readonly runPromise: Promise<Outcome>;
   /** Cached intermediate curves of completed trials for the pruner; reset when a trial is decided. */
@@ -527,9 +529,6 @@ export class Engine {
     this.kick();
     this.onTrialSettled?.();
   }
-
-  /** Called after each trial is decided (used by interrupt to know when everything has stopped). */
-  private onTrialSettled: (() => void) | null = null;
 
   private async judge(
     live: LiveTrial,
