@@ -2,6 +2,7 @@
 // Pure functions, no React: numbers and widths in, strings (or runs of toned text) out. Every width
 // is in terminal cells, not UTF-16 code units.
 import type { Goal, Params, TrialStatus } from '../../src/types.js';
+import { stripControls } from './sanitize.js';
 
 /** What a piece of text means; the theme maps tones to colours (or to nothing under NO_COLOR). */
 export type Tone =
@@ -71,12 +72,11 @@ export function cellWidth(text: string): number {
 }
 
 /**
- * Replaces control characters (except tab) with `?` so text from trials, agents or diffs cannot
- * move the cursor or inject escape sequences into the screen.
+ * Text from trials, agents or diffs, safe to draw: escape sequences removed, other control
+ * characters (except tab) shown as `?`, so nothing can move the cursor or restyle the screen.
  */
 export function sanitize(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, '?');
+  return stripControls(text);
 }
 
 /** Cut `text` to at most `width` cells, ending in `…` (or `~` with `ascii`) when cut. */
@@ -333,11 +333,14 @@ function paramValue(v: Params[string], sig: number | null): string {
 /**
  * `lr=3e-3 width=64 act=relu` in at most `width` cells. Numbers are faithful when that fits, else
  * rounded (4, 3, then 2 significant digits) so every key stays visible; only then truncated.
+ * `maxDigits` caps the precision even when the faithful text would fit (a sampled 0.0017894136605
+ * reads as 0.001789).
  */
-export function describeParams(params: Params, width: number, ascii = false): string {
+export function describeParams(params: Params, width: number, ascii = false, maxDigits?: number): string {
   const entries = Object.entries(params);
   let text = '';
-  for (const sig of PARAM_PRECISIONS) {
+  const precisions = maxDigits === undefined ? PARAM_PRECISIONS : PARAM_PRECISIONS.filter((p) => p !== null && p <= maxDigits);
+  for (const sig of precisions.length ? precisions : [Math.max(1, Math.round(maxDigits ?? 2))]) {
     text = entries.map(([k, v]) => `${sanitize(k)}=${paramValue(v, sig)}`).join(' ');
     if (cellWidth(text) <= width) return text;
   }

@@ -52,8 +52,8 @@ describe('truncate / padEnd / padStart', () => {
     expect(truncate('hello world', 8, true)).toBe('hello w~');
   });
 
-  it('sanitizes control characters but keeps tabs', () => {
-    expect(sanitize('a\x1b[31mb\rc\td')).toBe('a?[31mb?c\td');
+  it('removes escape sequences, shows other control characters as ? and keeps tabs', () => {
+    expect(sanitize('a\x1b[31mb\rc\td')).toBe('ab?c\td');
   });
 });
 
@@ -201,7 +201,7 @@ describe('describeParams', () => {
     [sampled, 40, 'lr=0.0032 wd=1.2e-5 width=64 act=relu n…'],
     [sampled, 20, 'lr=0.0032 wd=1.2e-5…'],
     [{}, 10, ''],
-    [{ evil: 'x\x1b[2J' }, 80, 'evil=x?[2J'],
+    [{ evil: 'x\x1b[2J' }, 80, 'evil=x'],
   ])('%j in %i', (params, width, want) => {
     const got = describeParams(params, width);
     expect(got).toBe(want);

@@ -55,7 +55,7 @@ describe('colorDiff', () => {
   it.each([
     ['CRLF line ends', 'a\r\n+b\r\n', [['a', 'normal'], ['+b', 'add']]],
     ['tab stops', '@@ -1 +1 @@\n-\tx\n+\t\ty', [['@@ -1 +1 @@', 'hunk'], ['-   x', 'del'], ['+       y', 'add']]],
-    ['control characters', ' a\x1b[2Jb', [[' a?[2Jb', 'normal']]],
+    ['control characters', ' a\x1b[2Jb\x07c', [[' ab?c', 'normal']]],
     ['headerless fragment', '+new\n-old\n ctx', [['+new', 'add'], ['-old', 'del'], [' ctx', 'normal']]],
     ['hunk without counts', '@@ x @@\n--- gone\n+++ b/f', [['@@ x @@', 'hunk'], ['--- gone', 'file'], ['+++ b/f', 'file']]],
     ['empty', '', []],
