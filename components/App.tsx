@@ -13,8 +13,11 @@ import { TrialTable } from './TrialTable.js';
 import { Curves } from './Curves.js';
 import { BudgetBar } from './BudgetBar.js';
 import { DiffPanel } from './DiffPanel.js';
-import { Detail } from './Detail.js';
-import { Help } from './Help.js';
+import { Detail, detailMaxScroll, detailRows } from './Detail.js';
+import { Help, helpMaxScroll } from './Help.js';
+import { dialogRows } from './Dialogs.js';
+import { formatScore } from './format/cells.js';
+import type { PrunerSettings } from '../src/engine/pruner.js';
 import { StatusLine } from './StatusLine.js';
 
 /** What the TUI may ask of the engine. */
@@ -36,7 +39,10 @@ export type QuitChoice = 'stop' | 'leave' | 'finished';
 export interface AppProps {
   source: ThrottledSnapshots;
   engine: Controls;
-  pruner: boolean;
+  /** The median pruner's settings (the curves draw its threshold when it can act), or null. */
+  pruner: PrunerSettings | null;
+  /** The campaign's name from its file, shown until the journal's first event names it. */
+  name?: string;
   onQuit: (choice: QuitChoice) => void;
   /** Fixed size (tests); otherwise the terminal's, following resizes. */
   columns?: number;
@@ -65,7 +71,7 @@ function useTerminalSize(fixed?: { columns?: number; rows?: number }): { columns
   return size;
 }
 
-export function App({ source, engine, pruner, onQuit, columns, rows, clock }: AppProps) {
+export function App({ source, engine, pruner, name, onQuit, columns, rows, clock }: AppProps) {
   const s = useCampaign(source);
   const now = useNow(1000, clock);
   const size = useTerminalSize({ columns, rows });
@@ -73,6 +79,8 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
   // Keys are handled against the newest UI state, not the last rendered one: tmux and fast
   // typists deliver several keys in one chunk ("gX" must kill the trial `g` selected).
   const uiRef = useRef(ui);
+  // How far the help or detail view can scroll, as last laid out (keys clamp to it).
+  const scrollMax = useRef(0);
   uiRef.current = ui;
   const act = (a: UiAction) => {
     uiRef.current = uiReducer(uiRef.current, a);
@@ -142,7 +150,11 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
         if (!t) return;
         if (t.status === 'queued') return ask({ command: 'promote', id: t.id, question: `Run queued #${t.id} next, ahead of the queue? [y/N]` });
         if (t.status === 'keep' || t.status === 'discard')
-          return ask({ command: 'promote', id: t.id, question: `Make #${t.id} (${s.metric}=${t.score}) the incumbent that later proposals build on? [y/N]` });
+          return ask({
+            command: 'promote',
+            id: t.id,
+            question: `Plot #${t.id} (${s.metric}=${formatScore(t.score)}) as the incumbent until a new best? Proposers and keep/discard still go by the best. [y/N]`,
+          });
         return say({ ok: false, message: `promote needs a queued or scored trial (#${t.id} is ${t.status})` });
       case 'queueUp':
       case 'queueDown':
@@ -196,16 +208,17 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
         if (input && !key.ctrl && !key.meta) return act({ type: 'draft', text: u.draft + input });
         return;
       case 'help':
-        if (key.escape || input === '?' || input === 'q') return act({ type: 'mode', mode: 'table' });
+      case 'detail': {
+        if (u.mode === 'help' && (key.escape || input === '?' || input === 'q')) return act({ type: 'mode', mode: 'table' });
+        if (u.mode === 'detail' && (key.escape || key.return)) return act({ type: 'mode', mode: 'table' });
+        const max = scrollMax.current;
+        if (key.upArrow || input === 'k') return act({ type: 'scroll', delta: -1, max });
+        if (key.downArrow || input === 'j') return act({ type: 'scroll', delta: 1, max });
+        if (key.pageDown) return act({ type: 'scroll', delta: PAGE, max });
+        if (key.pageUp) return act({ type: 'scroll', delta: -PAGE, max });
+        if (u.mode === 'detail' && (input === 'q' || ctrlC)) return run('quit');
         return;
-      case 'detail':
-        if (key.escape || key.return) return act({ type: 'mode', mode: 'table' });
-        if (key.upArrow || input === 'k') return act({ type: 'detailScroll', delta: -1 });
-        if (key.downArrow || input === 'j') return act({ type: 'detailScroll', delta: 1 });
-        if (key.pageDown) return act({ type: 'detailScroll', delta: PAGE });
-        if (key.pageUp) return act({ type: 'detailScroll', delta: -PAGE });
-        if (input === 'q' || ctrlC) return run('quit');
-        return;
+      }
       case 'table': {
         if (ctrlC) return run('quit');
         const cmd = commandFor(input, key);
@@ -224,7 +237,10 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
   // Layout: the root is one row shorter than the terminal (a full-height frame makes ink repaint).
   const width = size.columns;
   const height = Math.max(3, size.rows - 1);
-  const mainH = height - 2;
+  const dialog = dialogRows({ ui, width, running: s.running.length, proposers, active: s.proposer });
+  // The dialog takes the rows it needs; the panels above give them up (but keep a few).
+  const footerH = Math.max(1, Math.min(dialog?.length ?? 1, height - 4));
+  const mainH = height - 1 - footerH;
   const wide = width >= WIDE;
   const tableW = wide ? Math.floor(width * 0.62) : width;
   const sideW = wide ? width - tableW - 1 : width;
@@ -248,11 +264,15 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
         running: enlarge the window, or press q.
       </Text>
     );
-  } else if (ui.mode === 'help') main = <Help width={width} />;
-  else if (ui.mode === 'detail' && selected) {
-    main = <Detail s={s} t={getTrial(s, selected.id) ?? selected} tail={engine.tail(selected.id, 60)} width={width} height={mainH} scroll={ui.detailScroll} />;
+  } else if (ui.mode === 'help') {
+    scrollMax.current = helpMaxScroll(width, mainH);
+    main = <Help width={width} height={mainH} scroll={ui.scroll} />;
+  } else if (ui.mode === 'detail' && selected) {
+    const rows = detailRows(s, getTrial(s, selected.id) ?? selected, engine.tail(selected.id, 60), width);
+    scrollMax.current = detailMaxScroll(rows.length, mainH);
+    main = <Detail rows={rows} width={width} height={mainH} scroll={ui.scroll} />;
   } else {
-    const table = <TrialTable s={s} rows={visible} cursor={cursor} height={tableH} width={tableW} now={now} bestScore={best} />;
+    const table = <TrialTable s={s} rows={visible} cursor={cursor} height={tableH} width={tableW} now={now} bestScore={best} filter={ui.filter} />;
     const side = (
       <Box flexDirection="column" width={sideW}>
         <Curves s={s} selected={selected} completed={completed} width={sideW} height={curveH} pruner={pruner} />
@@ -274,34 +294,13 @@ export function App({ source, engine, pruner, onQuit, columns, rows, clock }: Ap
     );
   }
 
-  let dialog: React.ReactNode = null;
-  if (ui.mode === 'confirm' && ui.confirm) dialog = <Text color="yellow" bold wrap="truncate-end">{ui.confirm.question}</Text>;
-  else if (ui.mode === 'filter') dialog = <Text wrap="truncate-end">filter (status like crash,pruned or any text; Enter apply, Esc cancel): <Text bold>{ui.draft}</Text>▏</Text>;
-  else if (ui.mode === 'quit')
-    dialog = (
-      <Text color="yellow" bold wrap="truncate-end">
-        {s.running.length} trial(s) running. [s] stop them cooperatively and quit (re-queued for resume) · [l] leave them running and quit (resume re-attaches) · [Esc] stay
-      </Text>
-    );
-  else if (ui.mode === 'switch')
-    dialog = (
-      <Text wrap="truncate-end">
-        switch proposer (↑/↓, Enter, Esc):{' '}
-        {proposers.map((p, i) => (
-          <Text key={p} inverse={i === ui.switchIndex} bold={p === s.proposer}>
-            {` ${p}${p === s.proposer ? ' (active)' : ''} `}
-          </Text>
-        ))}
-      </Text>
-    );
-
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Header s={s} now={now} width={width} />
+      <Header s={s} now={now} width={width} name={name} />
       <Box height={mainH} flexDirection="column" overflow="hidden">
         {main}
       </Box>
-      {dialog ?? <StatusLine message={ui.message} width={width} filter={ui.filter} />}
+      {dialog ? dialog.slice(-footerH) : <StatusLine message={ui.message} width={width} filter={ui.filter} />}
     </Box>
   );
 }

@@ -1,13 +1,14 @@
 // Budget burn: one bar per limit in force, used / total, and a time-to-exhaustion forecast.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { elapsedMs, type CampaignState } from '../src/state.js';
+import type { CampaignState } from '../src/state.js';
+import { elapsedSoFar } from './Header.js';
 import { budgetLines, renderBar } from './format/budget.js';
 import { padEnd } from './format/cells.js';
 import { styleOf, noColor } from './theme.js';
 
 export function BudgetBar({ s, now, width }: { s: CampaignState; now: number; width: number }) {
-  const elapsed = elapsedMs(s, now);
+  const elapsed = elapsedSoFar(s, now);
   const finishedTrials = s.counted - s.running.length;
   const lines = budgetLines({
     trials: s.budget.trials !== undefined ? { used: s.counted, total: s.budget.trials } : undefined,
@@ -15,6 +16,7 @@ export function BudgetBar({ s, now, width }: { s: CampaignState; now: number; wi
     patience: s.budget.patience !== undefined ? { since: s.since_improvement, total: s.budget.patience } : undefined,
     elapsedMs: elapsed,
     finishedTrials,
+    finished: s.finished !== null,
   });
   if (lines.length === 0) return <Text dimColor>no budget limits: runs until stopped</Text>;
   const labelW = Math.max(...lines.map((l) => l.label.length));

@@ -1,9 +1,9 @@
 // Learning curves: the selected trial over the incumbent and the median of completed trials, with
-// the pruner's threshold at the selected trial's current step.
+// the pruner's threshold at the selected trial's current step when the pruner can judge it there.
 import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { getTrial, type CampaignState, type TrialState } from '../src/state.js';
-import { medianCurve } from '../src/engine/pruner.js';
+import { medianCurve, medianPrune, type PrunerSettings } from '../src/engine/pruner.js';
 import { plotCurves } from './format/curve.js';
 import { Line } from './Line.js';
 import { noColor } from './theme.js';
@@ -15,8 +15,8 @@ export interface CurvesProps {
   completed: ReadonlyArray<ReadonlyMap<number, number>>;
   width: number;
   height: number;
-  /** The pruner is configured (draw its threshold for a running trial). */
-  pruner: boolean;
+  /** The median pruner's settings, or null when no pruner is configured. */
+  pruner: PrunerSettings | null;
 }
 
 export function Curves({ s, selected, completed, width, height, pruner }: CurvesProps) {
@@ -29,11 +29,13 @@ export function Curves({ s, selected, completed, width, height, pruner }: Curves
   if (median.length) series.push({ points: median.map((m) => [m.step, m.median] as const), tone: 'median', glyph: '·', label: 'median' });
   if (best && best.id !== selected?.id && best.curve.length) series.push({ points: best.curve.toArray(), tone: 'incumbent', glyph: '+', label: `${label} #${best.id}` });
   if (selected && selected.curve.length) series.push({ points: selected.curve.toArray(), tone: 'selected', glyph: '●', label: `#${selected.id}` });
-  let threshold: number | null = null;
-  if (pruner && selected?.status === 'running' && selected.curve.lastStep !== null) {
-    const at = median.find((m) => m.step === selected.curve.lastStep);
-    threshold = at ? at.median : null;
-  }
+  // The threshold is drawn only where the pruner would judge: past its warmup, with enough
+  // completed trials at this very step (the same rule the engine applies, not a look-alike).
+  const curve = selected?.status === 'running' ? selected.curve : null;
+  const threshold = useMemo(
+    () => (pruner && curve && curve.lastStep !== null ? medianPrune(curve.byStepMap(), completed, s.goal, pruner).threshold : null),
+    [pruner, curve, completed, s.goal],
+  );
   const lines = plotCurves({ series, width, height: Math.max(3, height - 1), goal: s.goal, threshold, ascii: noColor() });
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -1,44 +1,73 @@
 // The detail view of one trial: params, status and reason, metrics, its last output lines, its diff.
+// Every line is wrapped into screen rows here, before ink sees it: the view then knows exactly how
+// many rows it has, scrolls by rows and never loses one off the bottom when a reason or an output
+// line is longer than the screen is wide. Everything the trial (or its proposer) wrote is sanitised.
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { CampaignState, TrialState } from '../src/state.js';
-import { formatDuration, formatScore, statusGlyph } from './format/cells.js';
+import { cellWidth, formatDuration, formatScore, sanitize, statusGlyph, type Run, type Tone } from './format/cells.js';
+import { cleanOutputLine } from './format/sanitize.js';
 import { colorDiff } from './format/diff.js';
+import { wrapText } from './format/wrap.js';
 import { Line } from './Line.js';
-import { styleOf } from './theme.js';
 
-export function Detail({ s, t, tail, width, height, scroll }: { s: CampaignState; t: TrialState; tail: string[]; width: number; height: number; scroll: number }) {
+/** An output line longer than this many rows is cut (the full line is in output.log). */
+const MAX_ROWS_PER_OUTPUT_LINE = 6;
+
+export function detailRows(s: CampaignState, t: TrialState, tail: readonly string[], width: number): Run[][] {
+  const rows: Run[][] = [];
+  const para = (text: string, tone: Tone = 'normal', indent = '', hang = indent + '  ', maxRows?: number) => {
+    for (const r of wrapText(text, width, { first: indent, rest: hang, maxRows })) rows.push(r ? [{ text: r, tone }] : []);
+  };
+  const heading = (text: string) => para(text, 'file');
+
   const g = statusGlyph(t.status);
-  const lines: React.ReactNode[] = [];
-  const push = (node: React.ReactNode) => lines.push(<Box key={lines.length}>{node}</Box>);
-  push(
-    <Text wrap="truncate-end">
-      <Text bold>#{t.id}</Text> <Text {...styleOf(g.tone)}>{g.glyph} {g.label}</Text> <Text dimColor>{t.proposer} · {t.host ?? 'not started'} · {formatDuration(t.duration_ms)}</Text>
-      {t.best ? <Text {...styleOf('good')}> ★ best of its cohort</Text> : null}
-    </Text>,
-  );
-  push(<Text wrap="wrap">reason: {t.reason || '—'}</Text>);
-  if (t.operator.length) push(<Text wrap="wrap">operator: {t.operator.join('; ')}</Text>);
-  push(<Text bold>params</Text>);
-  for (const [k, v] of Object.entries(t.params)) push(<Text wrap="truncate-end">  {k} = {JSON.stringify(v)}</Text>);
+  const head: Run[] = [
+    { text: `#${t.id}`, tone: 'file' },
+    { text: ' ', tone: 'normal' },
+    { text: `${g.glyph} ${g.label}`, tone: g.tone },
+    { text: ` ${sanitize(t.proposer)} · ${sanitize(t.host ?? 'not started')} · ${formatDuration(t.duration_ms)}`, tone: 'dim' },
+  ];
+  if (t.best) head.push({ text: ' ★ best of its cohort', tone: 'good' });
+  if (cellWidth(head.map((r) => r.text).join('')) <= width) rows.push(head);
+  else para(head.map((r) => r.text).join(''));
+
+  para(`reason: ${sanitize(t.reason) || '—'}`);
+  if (t.operator.length) para(`operator: ${sanitize(t.operator.join('; '))}`);
+  heading('params');
+  for (const [k, v] of Object.entries(t.params)) para(`${sanitize(k)} = ${JSON.stringify(v)}`, 'normal', '  ', '    ');
   const metrics = Object.keys(t.metrics).length ? t.metrics : t.last;
   if (Object.keys(metrics).length) {
-    push(<Text bold>{Object.keys(t.metrics).length ? 'final metrics' : 'latest metrics'}</Text>);
-    push(<Text wrap="wrap">  {Object.entries(metrics).map(([k, v]) => `${k}=${formatScore(v)}`).join('  ')}</Text>);
+    heading(Object.keys(t.metrics).length ? 'final metrics' : 'latest metrics');
+    para(Object.entries(metrics).map(([k, v]) => `${sanitize(k)}=${formatScore(v)}`).join('  '), 'normal', '  ', '  ');
   }
-  if (t.score !== null) push(<Text>score ({s.metric}): <Text bold>{formatScore(t.score)}</Text></Text>);
+  if (t.score !== null) rows.push([{ text: `score (${sanitize(s.metric)}): `, tone: 'normal' }, { text: formatScore(t.score), tone: 'file' }]);
   if (t.proposal.kind === 'code') {
-    push(<Text bold>hypothesis</Text>);
-    push(<Text wrap="wrap">  {t.proposal.hypothesis}</Text>);
-    colorDiff(t.proposal.diff, width).forEach((runs) => push(<Line runs={runs} />));
+    heading('hypothesis');
+    para(sanitize(t.proposal.hypothesis), 'normal', '  ', '  ');
+    rows.push(...colorDiff(t.proposal.diff, width));
   }
-  push(<Text bold>output (last {tail.length} lines{t.dir ? ` of ${t.dir}/output.log` : ''})</Text>);
-  for (const l of tail) push(<Text wrap="truncate-end" dimColor>  {l}</Text>);
-  const view = lines.slice(scroll, scroll + height - 1);
+  heading(`output (last ${tail.length} lines${t.dir ? ` of ${sanitize(t.dir)}/output.log` : ''})`);
+  for (const l of tail) para(cleanOutputLine(l), 'dim', '  ', '  ', MAX_ROWS_PER_OUTPUT_LINE);
+  return rows;
+}
+
+/** The furthest the view can scroll: the last row at the bottom. */
+export function detailMaxScroll(rows: number, height: number): number {
+  return Math.max(0, rows - Math.max(1, height - 1));
+}
+
+export function Detail({ rows, width, height, scroll }: { rows: Run[][]; width: number; height: number; scroll: number }) {
+  const view = Math.max(1, height - 1);
+  const from = Math.min(Math.max(0, scroll), detailMaxScroll(rows.length, height));
+  const shown = rows.slice(from, from + view);
+  const more = rows.length > view ? ` · ↑/↓ scroll · rows ${from + 1}–${from + shown.length} of ${rows.length}` : '';
   return (
     <Box flexDirection="column" width={width} height={height}>
-      {view}
-      <Text dimColor>Esc back · ↑/↓ scroll</Text>
+      {shown.map((runs, i) => (runs.length ? <Line key={i} runs={runs} /> : <Text key={i}> </Text>))}
+      <Text dimColor wrap="truncate-end">
+        Esc back{more}
+      </Text>
     </Box>
   );
 }

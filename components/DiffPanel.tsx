@@ -5,7 +5,13 @@ import { getTrial, type CampaignState } from '../src/state.js';
 import { colorDiff, diffStats } from './format/diff.js';
 import { Line } from './Line.js';
 import { describeTrial } from './rows.js';
-import { truncate } from './format/cells.js';
+import { sanitize, truncate } from './format/cells.js';
+
+/**
+ * Significant digits of a number in the panel: a sampled float prints 17 digits in full otherwise,
+ * and the next proposal is read at a glance (the detail view has the exact value).
+ */
+const NEXT_UP_DIGITS = 4;
 
 export function DiffPanel({ s, width, height, scroll = 0 }: { s: CampaignState; width: number; height: number; scroll?: number }) {
   const next = s.queue.length ? getTrial(s, s.queue[0]) : undefined;
@@ -16,7 +22,7 @@ export function DiffPanel({ s, width, height, scroll = 0 }: { s: CampaignState; 
     const st = diffStats(next.proposal.diff);
     body.push(
       <Text key="h" wrap="truncate-end">
-        <Text bold>#{next.id}</Text> {truncate(next.proposal.hypothesis, width - 8)}
+        <Text bold>#{next.id}</Text> {truncate(sanitize(next.proposal.hypothesis), width - 8)}
       </Text>,
       <Text key="st" dimColor>
         {st.files} file(s), +{st.added} −{st.removed}
@@ -30,7 +36,7 @@ export function DiffPanel({ s, width, height, scroll = 0 }: { s: CampaignState; 
       const t = getTrial(s, id)!;
       body.push(
         <Text key={id} wrap="truncate-end">
-          <Text bold>#{t.id}</Text> <Text dimColor>{t.proposer}</Text> {describeTrial(t, width)}
+          <Text bold>#{t.id}</Text> <Text dimColor>{sanitize(t.proposer)}</Text> {describeTrial(t, width, NEXT_UP_DIGITS)}
         </Text>,
       );
     }

@@ -3,7 +3,7 @@ import React, { memo, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { CampaignState, TrialState } from '../src/state.js';
 import { layoutColumns, TRIAL_COLUMNS } from './format/columns.js';
-import { formatDelta, formatDuration, formatScore, padEnd, padStart, statusGlyph, truncate, type Run } from './format/cells.js';
+import { formatDelta, formatDuration, formatScore, padEnd, padStart, sanitize, statusGlyph, truncate, type Run } from './format/cells.js';
 import { describeTrial } from './rows.js';
 import { Line } from './Line.js';
 import { noColor } from './theme.js';
@@ -24,6 +24,8 @@ export interface TableProps {
   width: number;
   now: number;
   bestScore: number | null;
+  /** The filter in force: an empty table then says nothing matched, not that nothing ran. */
+  filter?: string;
 }
 
 function cellRuns(key: string, t: TrialState, w: number, p: { now: number; bestScore: number | null; goal: CampaignState['goal'] }): Run {
@@ -56,7 +58,7 @@ function cellRuns(key: string, t: TrialState, w: number, p: { now: number; bestS
     }
     default:
       // Failures show their reason beside the params: that is what the operator needs to see.
-      return put(t.status === 'keep' || t.status === 'discard' || t.status === 'running' || t.status === 'queued' ? describeTrial(t, w) : `${describeTrial(t, Math.floor(w * 0.6))}  ${t.reason}`);
+      return put(t.status === 'keep' || t.status === 'discard' || t.status === 'running' || t.status === 'queued' ? describeTrial(t, w) : `${describeTrial(t, Math.floor(w * 0.6))}  ${sanitize(t.reason)}`);
   }
 }
 
@@ -85,7 +87,7 @@ const Row = memo(function Row({ t, layout, selected, now, bestScore, goal }: Row
   return <Line runs={runs} />;
 });
 
-export function TrialTable({ s, rows, cursor, height, width, now, bestScore }: TableProps) {
+export function TrialTable({ s, rows, cursor, height, width, now, bestScore, filter = '' }: TableProps) {
   const layout = useMemo(() => layoutColumns(TRIAL_COLUMNS, width, 1), [width]);
   const bodyHeight = Math.max(1, height - 1);
   // Keep the cursor in view: a window that scrolls only when the cursor leaves it.
@@ -100,7 +102,11 @@ export function TrialTable({ s, rows, cursor, height, width, now, bestScore }: T
       {visible.map((t, i) => (
         <Row key={t.id} t={t} layout={layout} selected={start + i === cursor} now={t.status === 'running' ? now : 0} bestScore={bestScore} goal={s.goal} />
       ))}
-      {rows.length === 0 ? <Text dimColor>no trials yet — the proposer is warming up</Text> : null}
+      {rows.length === 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {filter.trim() ? `no trial matches the filter "${sanitize(filter.trim())}" (/ then Enter on an empty filter shows all)` : 'no trials yet — the proposer is warming up'}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -2,7 +2,7 @@
 // finished ones newest first. Pure and cached per state, so a 5,000-trial campaign costs one pass
 // per snapshot, not one per keypress.
 import { allTrials, getTrial, type CampaignState, type TrialState } from '../src/state.js';
-import { describeParams } from './format/cells.js';
+import { describeParams, sanitize } from './format/cells.js';
 import type { TrialStatus } from '../src/types.js';
 
 const STATUSES: ReadonlySet<string> = new Set<TrialStatus>([
@@ -32,10 +32,13 @@ export function orderedTrials(s: CampaignState): TrialState[] {
   return ids.map((id) => getTrial(s, id)!).filter(Boolean);
 }
 
-/** The short description a row shows: the hypothesis of a code trial, else its params. */
-export function describeTrial(t: TrialState, width = 200): string {
-  if (t.proposal.kind === 'code') return t.proposal.hypothesis;
-  return describeParams(t.params, width);
+/**
+ * The short description a row shows: the hypothesis of a code trial, else its params (numbers to
+ * at most `maxDigits` significant digits when given).
+ */
+export function describeTrial(t: TrialState, width = 200, maxDigits?: number): string {
+  if (t.proposal.kind === 'code') return sanitize(t.proposal.hypothesis);
+  return describeParams(t.params, width, false, maxDigits);
 }
 
 /**

@@ -58,7 +58,8 @@ export async function runTui(session: Session): Promise<TuiResult> {
   };
 
   const onQuit = (choice: QuitChoice) => void quit(choice, choice === 'leave' ? 'leave' : choice === 'stop' ? 'stop' : 'none');
-  const instance = render(<App source={source} engine={session.engine} pruner={session.config.pruner.type !== 'none'} onQuit={onQuit} />, {
+  const pruner = session.config.pruner.type === 'median' ? session.config.pruner : null;
+  const instance = render(<App source={source} engine={session.engine} pruner={pruner} name={session.config.name} onQuit={onQuit} />, {
     exitOnCtrlC: false,
     maxFps: MAX_FPS,
     patchConsole: true,

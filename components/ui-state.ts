@@ -22,7 +22,8 @@ export interface UiState {
   confirm: Confirm | null;
   switchIndex: number;
   message: Message | null;
-  detailScroll: number;
+  /** First row shown by the help or detail view. */
+  scroll: number;
 }
 
 export const initialUi: UiState = {
@@ -33,7 +34,7 @@ export const initialUi: UiState = {
   confirm: null,
   switchIndex: 0,
   message: null,
-  detailScroll: 0,
+  scroll: 0,
 };
 
 export type UiAction =
@@ -44,19 +45,19 @@ export type UiAction =
   | { type: 'applyFilter' }
   | { type: 'switchIndex'; index: number }
   | { type: 'message'; message: Message | null }
-  | { type: 'detailScroll'; delta: number };
+  | { type: 'scroll'; delta: number; max: number };
 
 export function uiReducer(s: UiState, a: UiAction): UiState {
   switch (a.type) {
     case 'select':
-      return s.selected === a.id ? s : { ...s, selected: a.id, detailScroll: 0 };
+      return s.selected === a.id ? s : { ...s, selected: a.id, scroll: 0 };
     case 'mode':
       return {
         ...s,
         mode: a.mode,
         confirm: a.mode === 'confirm' ? s.confirm : null,
         draft: a.mode === 'filter' ? s.filter : s.draft,
-        detailScroll: a.mode === 'detail' ? 0 : s.detailScroll,
+        scroll: a.mode === 'detail' || a.mode === 'help' ? 0 : s.scroll,
       };
     case 'confirm':
       return { ...s, mode: 'confirm', confirm: a.confirm };
@@ -68,7 +69,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, switchIndex: a.index };
     case 'message':
       return { ...s, message: a.message };
-    case 'detailScroll':
-      return { ...s, detailScroll: Math.max(0, s.detailScroll + a.delta) };
+    case 'scroll':
+      return { ...s, scroll: Math.max(0, Math.min(a.max, s.scroll + a.delta)) };
   }
 }

@@ -24,6 +24,8 @@ export interface BudgetInput {
   /** Wall time the campaign has been running: the denominator of every rate. */
   elapsedMs: number;
   finishedTrials: number;
+  /** The campaign has finished: nothing burns any more, so no line forecasts time left. */
+  finished?: boolean;
   ascii?: boolean;
 }
 
@@ -102,6 +104,7 @@ export function budgetLines(input: BudgetInput): BudgetLine[] {
   const out: BudgetLine[] = [];
   const push = (label: string, used: number, total: number, text: string, forecast: string | null): void => {
     const fraction = fractionOf(used, total);
+    if (input.finished) forecast = used >= total ? 'done' : null;
     out.push({ label, used, total, fraction, text, forecast, tone: toneOf(fraction) });
   };
 

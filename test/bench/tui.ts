@@ -124,7 +124,7 @@ function mount(store: Store, session: Session | null): Mounted {
     tail: () => [],
     completed: () => [],
   };
-  const inst = render(React.createElement(App, { source, engine, pruner: true, onQuit: () => {} }), {
+  const inst = render(React.createElement(App, { source, engine, pruner: { warmup_steps: 5, min_trials: 3, interval_steps: 1 }, onQuit: () => {} }), {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,
     patchConsole: false,

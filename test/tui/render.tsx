@@ -5,6 +5,7 @@ import { render } from 'ink-testing-library';
 import { App, type Controls, type QuitChoice } from '../../components/App.js';
 import { KEY_BYTES, type CommandId } from '../../components/keymap.js';
 import { ThrottledSnapshots } from '../../components/use-campaign.js';
+import type { PrunerSettings } from '../../src/engine/pruner.js';
 import type { Store } from '../../src/store.js';
 import { waitFor } from '../helpers.js';
 
@@ -20,10 +21,18 @@ export interface Rendered {
   unmount(): void;
 }
 
-export function renderApp(store: Store, engine: Controls, size: { columns: number; rows: number }, opts: { pruner?: boolean } = {}): Rendered {
+/** The quickstart's pruner. */
+export const PRUNER: PrunerSettings = { warmup_steps: 5, min_trials: 3, interval_steps: 1 };
+
+export function renderApp(
+  store: Store,
+  engine: Controls,
+  size: { columns: number; rows: number },
+  opts: { pruner?: PrunerSettings | null; name?: string } = {},
+): Rendered {
   const source = new ThrottledSnapshots(store, 20);
   const quits: QuitChoice[] = [];
-  const r = render(<App source={source} engine={engine} pruner={opts.pruner ?? true} onQuit={(c) => quits.push(c)} columns={size.columns} rows={size.rows} />);
+  const r = render(<App source={source} engine={engine} pruner={opts.pruner === undefined ? PRUNER : opts.pruner} name={opts.name} onQuit={(c) => quits.push(c)} columns={size.columns} rows={size.rows} />);
   const write = async (bytes: string) => {
     await act(async () => {
       r.stdin.write(bytes);

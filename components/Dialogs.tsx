@@ -1,0 +1,75 @@
+// The dialogs at the foot of the screen (confirm, quit, switch proposer, filter), as rows wrapped
+// to the width before ink sees them: the App gives them as many rows as they need and shrinks the
+// panels above, so a choice like "[l] leave them running" or "[y/N]" is never cut off.
+import React from 'react';
+import { Text } from 'ink';
+import { cellWidth, sanitize } from './format/cells.js';
+import { wrapText } from './format/wrap.js';
+import type { UiState } from './ui-state.js';
+
+export interface DialogInput {
+  ui: UiState;
+  width: number;
+  running: number;
+  proposers: readonly string[];
+  active: string;
+}
+
+const warn = (rows: string[], keyPrefix: string) =>
+  rows.map((r, i) => (
+    <Text key={`${keyPrefix}${i}`} color="yellow" bold>
+      {r || ' '}
+    </Text>
+  ));
+
+/** The proposer names as inverse-marked items flowing over as many rows as they need. */
+function switchRows(width: number, proposers: readonly string[], active: string, index: number): React.ReactNode[] {
+  const rows: React.ReactNode[][] = [[]];
+  let used = 0;
+  proposers.forEach((p, i) => {
+    const item = ` ${p}${p === active ? ' (active)' : ''} `;
+    const w = cellWidth(item);
+    if (used > 0 && used + w > width) {
+      rows.push([]);
+      used = 0;
+    }
+    rows[rows.length - 1].push(
+      <Text key={p} inverse={i === index} bold={p === active}>
+        {item}
+      </Text>,
+    );
+    used += w;
+  });
+  return [
+    <Text key="title" wrap="truncate-end">
+      switch proposer (↑/↓ choose, Enter switch, Esc cancel):
+    </Text>,
+    ...rows.map((r, i) => <Text key={`r${i}`}>{r}</Text>),
+  ];
+}
+
+/** The dialog's rows, or null when no dialog is open (the status line shows instead). */
+export function dialogRows({ ui, width, running, proposers, active }: DialogInput): React.ReactNode[] | null {
+  switch (ui.mode) {
+    case 'confirm':
+      return ui.confirm ? warn(wrapText(ui.confirm.question, width), 'c') : null;
+    case 'quit':
+      return warn(
+        [
+          `${running} trial(s) running.`,
+          ...wrapText('[s] stop them cooperatively and quit (re-queued for resume)', width, { rest: '    ' }),
+          ...wrapText('[l] leave them running and quit (resume re-attaches)', width, { rest: '    ' }),
+          '[Esc] stay',
+        ],
+        'q',
+      );
+    case 'switch':
+      return switchRows(width, proposers, active, ui.switchIndex);
+    case 'filter':
+      return wrapText(`filter (status like crash,pruned or any text; Enter apply, Esc cancel): ${sanitize(ui.draft)}▏`, width).map((r, i) => (
+        <Text key={`f${i}`}>{r}</Text>
+      ));
+    default:
+      return null;
+  }
+}
