@@ -48,7 +48,12 @@ export function detailRows(s: CampaignState, t: TrialState, tail: readonly strin
     rows.push(...colorDiff(t.proposal.diff, width));
   }
   heading(`output (last ${tail.length} lines${t.dir ? ` of ${sanitize(t.dir)}/output.log` : ''})`);
-  for (const l of tail) para(cleanOutputLine(l), 'dim', '  ', '  ', MAX_ROWS_PER_OUTPUT_LINE);
+  // Wrapping a megabyte line only to show six rows of it would cost every frame: cut it first.
+  const cap = width * (MAX_ROWS_PER_OUTPUT_LINE + 1);
+  for (const l of tail) {
+    const clean = cleanOutputLine(l);
+    para(clean.length > cap ? clean.slice(0, cap).replace(/[\ud800-\udbff]$/, '') : clean, 'dim', '  ', '  ', MAX_ROWS_PER_OUTPUT_LINE);
+  }
   return rows;
 }
 

@@ -125,3 +125,24 @@ describe.each([
     expect(wrappedEnds).toBeGreaterThan(0); // a long output line wraps instead of being cut
   });
 });
+
+describe('on the smallest screen the supervisor draws (60×16)', () => {
+  it('the help scrolls, and every entry can be reached', async () => {
+    ui = renderApp(new Store(campaign()), idleControls(), { columns: 60, rows: 16 });
+    await ui.press('help');
+    const seen: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const f = ui.frame();
+      expectFits(f, 60, 16);
+      expect(f).toMatch(/↑\/↓ scroll · rows \d+–\d+ of \d+/);
+      seen.push(f);
+      await ui.press('down');
+    }
+    const text = flat(seen.join('\n'));
+    for (const b of KEYMAP) expect(text).toContain(b.keys.join(' '));
+    // Scrolling stops at the end: one press up moves back at once.
+    const bottom = ui.frame();
+    await ui.press('up');
+    expect(ui.frame()).not.toBe(bottom);
+  });
+});
