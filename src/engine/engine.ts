@@ -24,6 +24,7 @@ import { decideTrial, fmt } from './decide.js';
 import { runEvaluator } from './evaluate.js';
 import { FrozenFiles } from '../frozen.js';
 import { medianPrune } from './pruner.js';
+import { paramsJson, renderCommand } from './command.js';
 
 /** Metric points are batched into one journal event per trial at most this often. */
 const METRIC_FLUSH_MS = 250;
@@ -77,15 +78,7 @@ export interface EngineOptions {
   proposerRetryMs?: number;
 }
 
-/** Renders `{name}` placeholders; `{{` and `}}` are literal braces; `${VAR}` is left to the shell. */
-export function renderCommand(command: string, params: Record<string, unknown>): string {
-  return command.replace(/\{\{|\}\}|(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string | undefined) => {
-    if (m === '{{') return '{';
-    if (m === '}}') return '}';
-    if (name !== undefined && name in params) return String(params[name]);
-    return m;
-  });
-}
+export { renderCommand } from './command.js';
 
 export function configHash(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
@@ -380,21 +373,21 @@ export class Engine {
     const slot = this.freeSlot();
     const dir = trialDir(this.outDir, id);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'params.json'), JSON.stringify(t.params, null, 2) + '\n');
+    fs.writeFileSync(path.join(dir, 'params.json'), paramsJson(t.params, this.config.space) + '\n');
     if (t.proposal.kind === 'code') fs.writeFileSync(path.join(dir, 'change.diff'), t.proposal.diff);
     const env: Record<string, string> = {
       ...this.config.env,
       NIGHTSHIFT_TRIAL_ID: String(id),
       NIGHTSHIFT_TRIAL_DIR: dir,
       NIGHTSHIFT_CONTROL: path.join(dir, 'control'),
-      NIGHTSHIFT_PARAMS: JSON.stringify(t.params),
+      NIGHTSHIFT_PARAMS: paramsJson(t.params, this.config.space, 0),
       NIGHTSHIFT_CAMPAIGN: this.config.name,
     };
     const live = this.makeLive(id, slot, this.clock());
     this.busySlots.add(slot);
     this.live.set(id, live);
     const handle = this.runner.start(
-      { id, command: renderCommand(this.config.command, t.params), cwd: this.config.workdir, dir, env, params: t.params },
+      { id, command: renderCommand(this.config.command, t.params, this.config.space), cwd: this.config.workdir, dir, env, params: t.params },
       slot,
       (line) => this.onLine(live, line),
     );
@@ -566,13 +559,13 @@ export class Engine {
     let metrics = printed;
     if (this.config.evaluate) {
       const result = await runEvaluator({
-        command: renderCommand(this.config.evaluate.command, t.params),
+        command: renderCommand(this.config.evaluate.command, t.params, this.config.space),
         cwd: this.config.workdir,
         env: {
           ...this.config.env,
           NIGHTSHIFT_TRIAL_ID: String(t.id),
           NIGHTSHIFT_TRIAL_DIR: t.dir ?? '',
-          NIGHTSHIFT_PARAMS: JSON.stringify(t.params),
+          NIGHTSHIFT_PARAMS: paramsJson(t.params, this.config.space, 0),
         },
         trialDir: t.dir ?? trialDir(this.outDir, t.id),
         metric: this.config.metric.name,
