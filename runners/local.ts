@@ -232,6 +232,11 @@ class LocalTrial implements RunningTrial {
     }
   }
 
+  ended(): boolean {
+    // The wrapper writes exit_code as soon as the command ends; a dead or zombie process has ended too.
+    return this.exited !== null || this.pid <= 0 || readExitFile(this.dir) !== null || !isAlive(this.pid, this.pidStart);
+  }
+
   detach(): void {
     this.detached = true;
     if (this.timer) clearInterval(this.timer);

@@ -36,6 +36,11 @@ export interface RunningTrial {
    * after graceMs if it is still alive. kill: SIGKILL the process group now.
    */
   cancel(mode: CancelMode, graceMs: number): void;
+  /**
+   * True once the trial's command has ended, even before its exit is delivered: a stop asked for
+   * now would reach nothing, so the trial is judged by its exit.
+   */
+  ended(): boolean;
   /** Stops watching without touching the process (supervisor leaving trials running). */
   detach(): void;
 }

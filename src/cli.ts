@@ -40,6 +40,10 @@ async function supervise(session: Session, headless?: boolean): Promise<number> 
     process.stderr.write(`nightshift: supervision stopped on an internal error: ${result.error ?? ''}. Running trials were left running and the journal is intact; run \`nightshift resume\` to re-attach.\n`);
     return EXIT.failure;
   }
+  if (result.outcome?.kind === 'finished' && result.outcome.failed) {
+    process.stderr.write(`nightshift: ${result.outcome.reason}.\n${where}\n`);
+    return EXIT.failure;
+  }
   if (result.outcome?.kind === 'finished') {
     process.stdout.write(`campaign ${s.name} finished: ${result.outcome.reason}. \`nightshift report\` shows the table.\n${where}\n`);
     return EXIT.ok;
@@ -87,6 +91,11 @@ async function superviseHeadless(session: Session): Promise<number> {
   if (outcome.kind === 'interrupted') {
     print('interrupted: `nightshift resume` continues where this stopped.');
     return EXIT.interrupted;
+  }
+  if (outcome.kind === 'finished' && outcome.failed) {
+    // The trials cannot run at all (budget.first_crashes): a failure, said once on stderr.
+    process.stderr.write(`nightshift: ${outcome.reason}.\n`);
+    return EXIT.failure;
   }
   return EXIT.ok;
 }

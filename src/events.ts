@@ -11,6 +11,9 @@ export interface Fingerprint {
   budget: string;
 }
 
+/** Who asked a running trial to stop. */
+export type CancelBy = 'pruner' | 'timeout' | 'operator' | 'interrupt';
+
 export type DecisionStatus = Exclude<TrialStatus, 'queued' | 'running' | 'dropped'>;
 
 export type EventBody =
@@ -57,6 +60,19 @@ export type EventBody =
       points: Record<string, Array<[number, number]>>;
     }
   | {
+      /**
+       * Someone decided this running trial must stop: the pruner, its timeout, the operator (also
+       * journaled as operator.kill) or an interrupt. Written before the stop is delivered, so a
+       * supervisor that dies before the trial exits leaves the intent for `resume` to honour.
+       */
+      type: 'trial.cancel_requested';
+      id: number;
+      by: CancelBy;
+      /** What the runner is asked to do: prune/stop cooperatively (then kill after the grace), or kill now. */
+      mode: 'prune' | 'stop' | 'kill';
+      reason: string;
+    }
+  | {
       type: 'trial.finished';
       id: number;
       exit_code: number | null;
@@ -87,7 +103,14 @@ export type EventBody =
   | { type: 'operator.quit'; leave_running: boolean; reason?: string }
   | { type: 'proposer.escalated'; from: string; to: string; reason: string }
   | { type: 'proposer.failed'; proposer: string; error: string }
-  | { type: 'budget.exhausted'; which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer'; reason: string }
+  /** The active proposer returned nothing: it has nothing left to propose (until the operator switches). */
+  | { type: 'proposer.exhausted'; proposer: string }
+  | {
+      type: 'budget.exhausted';
+      /** `crashes`: the first trials all crashed the same way (budget.first_crashes); the campaign failed. */
+      which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer' | 'crashes';
+      reason: string;
+    }
   | { type: 'campaign.finished'; reason: string };
 
 export type EventType = EventBody['type'];

@@ -3,6 +3,7 @@
 import type { DecisionStatus, EventBody, Fingerprint, NightshiftEvent } from './events.js';
 import type { Goal, Params, Proposal, TrialStatus, TrialView } from './types.js';
 import { Series } from './series.js';
+import { HEALTHY, NEW_STREAK, nextCrashStreak, operatorIntent, type CancelIntent, type CrashStreak, type ProposerHealth } from './state-rules.js';
 
 export interface TrialState {
   id: number;
@@ -35,6 +36,8 @@ export interface TrialState {
   best: boolean;
   /** What the operator did to this trial, newest last (kill, promote, ...). */
   operator: string[];
+  /** A stop asked for while it ran (pruner, timeout, operator, interrupt): decides its fate on resume. */
+  cancel?: CancelIntent;
 }
 
 export type RunState = 'RUNNING' | 'PAUSED' | 'DRAINING' | 'FINISHED';
@@ -45,7 +48,7 @@ export interface OperatorEntry {
   text: string;
 }
 
-export interface CampaignState {
+export interface CampaignState extends ProposerHealth {
   seq: number;
   name: string;
   goal: Goal;
@@ -85,6 +88,8 @@ export interface CampaignState {
   since_improvement: number;
   operator_log: OperatorEntry[];
   warnings: string[];
+  /** Same-reason crashes in a row from the start of this session (budget.first_crashes). */
+  crash_streak: CrashStreak;
 }
 
 const CHUNK = 64;
@@ -121,6 +126,8 @@ export function initialState(): CampaignState {
     since_improvement: 0,
     operator_log: [],
     warnings: [],
+    crash_streak: NEW_STREAK,
+    ...HEALTHY,
   };
 }
 
@@ -229,8 +236,11 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
       return {
         ...s,
         sessions: s.sessions + 1,
-        // A campaign that had finished and is resumed with a larger budget runs again.
+        // A campaign that had finished and is resumed with a larger budget runs again, and its
+        // proposer gets a fresh count of failures (the operator may have fixed the endpoint).
         finished: null,
+        proposer_failures: s.finished ? 0 : s.proposer_failures,
+        crash_streak: NEW_STREAK,
         exhausted: null,
         warnings: e.torn_line ? [...s.warnings, 'the journal ended in a torn line (a crash mid-write); it was dropped'] : s.warnings,
       };
@@ -260,6 +270,8 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
         trial_count: Math.max(s.trial_count, id),
         queue,
         counts: bump(s.counts, null, 'queued'),
+        // A proposal made: the proposer works again (re-runs of lost trials are not its work).
+        proposer_failures: e.requeue_of ? s.proposer_failures : 0,
       };
     }
     case 'trial.started': {
@@ -283,6 +295,8 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
       const primary = e.points[s.metric];
       return updateTrial(s, e.id, { last, curve: primary ? t.curve.append(primary) : t.curve });
     }
+    case 'trial.cancel_requested':
+      return updateTrial(s, e.id, { cancel: { by: e.by, mode: e.mode, reason: e.reason } });
     case 'trial.finished':
       return updateTrial(s, e.id, {
         exit_code: e.exit_code,
@@ -302,7 +316,8 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
       const t = getTrial(s, e.id);
       if (!t) return s;
       const text = withReason(`${e.mode === 'kill' ? 'killed' : 'pruned'} #${e.id}`, e.reason);
-      return { ...updateTrial(s, e.id, { operator: [...t.operator, text] }), operator_log: logOperator(s, e.t, e.type, text) };
+      const cancel = operatorIntent(e.mode, e.reason);
+      return { ...updateTrial(s, e.id, { operator: [...t.operator, text], cancel }), operator_log: logOperator(s, e.t, e.type, text) };
     }
     case 'operator.promote': {
       const t = getTrial(s, e.id);
@@ -334,6 +349,7 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
       return {
         ...s,
         proposer: e.proposer,
+        ...HEALTHY,
         operator_log: logOperator(s, e.t, e.type, withReason(`switched proposer ${s.proposer} → ${e.proposer}`, e.reason)),
       };
     case 'operator.approve':
@@ -345,9 +361,16 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
         operator_log: logOperator(s, e.t, e.type, withReason(e.leave_running ? 'quit, leaving trials running' : 'quit', e.reason)),
       };
     case 'proposer.escalated':
-      return { ...s, proposer: e.to, operator_log: logOperator(s, e.t, e.type, `proposer escalated ${e.from} → ${e.to}: ${e.reason}`) };
+      return { ...s, proposer: e.to, ...HEALTHY, operator_log: logOperator(s, e.t, e.type, `proposer escalated ${e.from} → ${e.to}: ${e.reason}`) };
     case 'proposer.failed':
-      return { ...s, warnings: [...s.warnings.slice(-19), `proposer ${e.proposer} failed: ${e.error}`] };
+      return {
+        ...s,
+        proposer_failures: s.proposer_failures + 1,
+        proposer_error: e.error,
+        warnings: [...s.warnings.slice(-19), `proposer ${e.proposer} failed: ${e.error}`],
+      };
+    case 'proposer.exhausted':
+      return { ...s, proposer_failures: 0, proposer_exhausted: true };
     case 'budget.exhausted':
       return { ...s, exhausted: { which: e.which, reason: e.reason } };
     case 'campaign.finished':
@@ -360,7 +383,7 @@ function decide(s: CampaignState, e: Extract<NightshiftEvent, { type: 'trial.dec
   if (!t) return s;
   const status: DecisionStatus = e.status;
   let next = updateTrial(s, e.id, { status, reason: e.reason, score: e.score, best: e.best, finished_at: t.finished_at ?? e.t });
-  next = { ...next, running: without(next.running, e.id), queue: without(next.queue, e.id) };
+  next = { ...next, running: without(next.running, e.id), queue: without(next.queue, e.id), crash_streak: nextCrashStreak(s.crash_streak, status, e.reason) };
   if (status === 'lost' && t.started_at !== undefined) next.counted -= 1;
   if (e.best) {
     const cohort = t.fingerprint?.key ?? '';

@@ -938,6 +938,7 @@ class Checker {
         trial_timeout: duration(true).optional(),
         patience: wholeNumber(1).optional(),
         target: number('a number (stop once the metric reaches it)').optional(),
+        first_crashes: wholeNumber(0).optional(),
       },
       { error: 'expected a map like { trials: 40, wall: 2h, trial_timeout: 5m }' },
     );
@@ -949,6 +950,7 @@ class Checker {
     if (b.trial_timeout !== undefined) out.trial_timeout_ms = b.trial_timeout;
     if (b.patience !== undefined) out.patience = b.patience;
     if (b.target !== undefined) out.target = b.target;
+    if (b.first_crashes !== undefined) out.first_crashes = b.first_crashes;
     return out;
   }
 

@@ -42,6 +42,8 @@ export interface CampaignConfig {
     trial_timeout_ms?: number;
     patience?: number;
     target?: number;
+    /** Stop (exit 1) when this many first trials all crash the same way and none scored; 0: never. Default 3. */
+    first_crashes?: number;
   };
   /** Time between the cooperative stop (control file + SIGTERM) and SIGKILL. */
   kill_grace_ms: number;

@@ -25,6 +25,9 @@ import { runEvaluator } from './evaluate.js';
 import { FrozenFiles } from '../frozen.js';
 import { medianPrune } from './pruner.js';
 import { paramsJson, renderCommand } from './command.js';
+import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';
+import { DEFAULT_FIRST_CRASHES, firstCrashesStop } from './crash-streak.js';
+import { operatorIntent, type CancelIntent } from '../state-rules.js';
 
 /** Metric points are batched into one journal event per trial at most this often. */
 const METRIC_FLUSH_MS = 250;
@@ -33,8 +36,11 @@ const TAIL_LINES = 200;
 /** A proposer that fails this many times in a row ends the campaign instead of retrying forever. */
 const MAX_PROPOSER_FAILURES = 5;
 const PROPOSER_RETRY_MS = 2000;
-
-export type CancelReason = 'timeout' | 'prune' | 'pruner' | 'kill' | 'interrupt';
+/**
+ * A pruner verdict is carried out only if the trial is still running this long after it: a trial
+ * that printed its last step and is exiting is judged by its exit and final metrics, not pruned.
+ */
+const PRUNE_CONFIRM_MS = 1000;
 
 interface LiveTrial {
   id: number;
@@ -48,8 +54,10 @@ interface LiveTrial {
   skipThroughStep: number | null;
   tail: string[];
   lastLine: string;
-  cancel: CancelReason | null;
-  cancelNote: string;
+  /** Set only when the stop reached a trial still running; journaled before it was delivered. */
+  cancel: CancelIntent | null;
+  /** The pruner's verdict, waiting to see whether the trial is still running (PRUNE_CONFIRM_MS). */
+  prunePending: { intent: CancelIntent; at: number } | null;
   timeout: NodeJS.Timeout | null;
   startedAt: number;
 }
@@ -60,7 +68,8 @@ export interface CommandResult {
 }
 
 export type Outcome =
-  | { kind: 'finished'; reason: string }
+  /** failed: the campaign stopped because its trials cannot run (budget.first_crashes): exit 1. */
+  | { kind: 'finished'; reason: string; failed?: true }
   | { kind: 'interrupted' }
   | { kind: 'detached' }
   | { kind: 'failed'; error: string };
@@ -99,8 +108,6 @@ export class Engine {
   private readonly finishing = new Set<number>();
   private readonly busySlots = new Set<number>();
   private proposing: AbortController | null = null;
-  private proposerExhausted = false;
-  private proposerFailures: { count: number; error: string } = { count: 0, error: '' };
   private pumpQueued = false;
   private flushTimer: NodeJS.Timeout | null = null;
   private wallTimer: NodeJS.Timeout | null = null;
@@ -168,6 +175,8 @@ export class Engine {
       const slot = t.slot ?? 0;
       const live = this.makeLive(id, slot, this.clock());
       live.skipThroughStep = t.curve.lastStep;
+      // A stop the previous supervisor asked for stands: the trial is judged by it, whatever its exit.
+      live.cancel = t.cancel ?? null;
       const got =
         t.pid !== undefined && t.dir
           ? this.runner.reattach({ id, pid: t.pid, pidStart: t.pid_start, dir: t.dir }, (line) => this.onLine(live, line))
@@ -183,8 +192,14 @@ export class Engine {
         live.startedAt = t.started_at ?? this.clock();
         this.busySlots.add(slot);
         this.live.set(id, live);
-        this.armTimeout(live, Math.max(0, (this.config.budget.trial_timeout_ms ?? Infinity) - (this.clock() - live.startedAt)));
+        // Deliver it again: the previous supervisor may have died before it reached the trial.
+        if (live.cancel) got.trial.cancel(live.cancel.mode, this.config.kill_grace_ms);
+        else this.armTimeout(live, Math.max(0, (this.config.budget.trial_timeout_ms ?? Infinity) - (this.clock() - live.startedAt)));
         void got.trial.done.then((exit) => this.finish(live, exit));
+      } else if (t.cancel && t.cancel.by !== 'interrupt') {
+        // Stopped as asked, without leaving an exit status (killed after the grace with its wrapper).
+        const fate = cancelledFate(t.cancel);
+        this.emit({ type: 'trial.decided', id, status: fate.status, reason: fate.reason, score: null, best: false });
       } else {
         this.loseAndRequeue(t, 'its process was gone when the campaign resumed (supervisor crash or reboot)');
       }
@@ -220,7 +235,12 @@ export class Engine {
 
   private budgetReason(): { which: EventOf<'budget.exhausted'>['which']; reason: string } | null {
     const s = this.state;
-    const b = this.config.budget;
+    const c = this.config;
+    const b = c.budget;
+    const scoredEver = (s.counts.keep ?? 0) + (s.counts.discard ?? 0) > 0;
+    const where = { workdir: c.workdir, outDir: this.outDir, file: path.relative(process.cwd(), c.file) || c.file };
+    const broken = firstCrashesStop(s.crash_streak, b.first_crashes ?? DEFAULT_FIRST_CRASHES, scoredEver, where);
+    if (broken) return { which: 'crashes', reason: broken };
     const bestId = s.best;
     const best = bestId !== null ? getTrial(s, bestId) : undefined;
     if (b.target !== undefined && best?.score != null) {
@@ -236,10 +256,10 @@ export class Engine {
     if (b.patience !== undefined && s.since_improvement >= b.patience) {
       return { which: 'patience', reason: `no improvement in ${b.patience} trials` };
     }
-    if (this.proposerFailures.count >= MAX_PROPOSER_FAILURES && s.queue.length === 0) {
-      return { which: 'proposer', reason: `proposer ${s.proposer} failed ${this.proposerFailures.count} times in a row (last: ${this.proposerFailures.error}); switch proposer and resume` };
+    if (s.proposer_failures >= MAX_PROPOSER_FAILURES && s.queue.length === 0) {
+      return { which: 'proposer', reason: `proposer ${s.proposer} failed ${s.proposer_failures} times in a row (last: ${s.proposer_error}); switch proposer and resume` };
     }
-    if (this.proposerExhausted && s.queue.length === 0 && s.running.length === 0) {
+    if (s.proposer_exhausted && s.queue.length === 0 && s.running.length === 0) {
       return { which: 'space', reason: `proposer ${s.proposer} has nothing left to propose (search space exhausted)` };
     }
     return null;
@@ -274,7 +294,7 @@ export class Engine {
       if (s.running.length === 0 && this.live.size === 0 && this.finishing.size === 0) {
         this.emit({ type: 'campaign.finished', reason: s.exhausted.reason });
         this.close();
-        this.resolveRun({ kind: 'finished', reason: s.exhausted.reason });
+        this.resolveRun(s.exhausted.which === 'crashes' ? { kind: 'finished', reason: s.exhausted.reason, failed: true } : { kind: 'finished', reason: s.exhausted.reason });
       }
       return;
     }
@@ -292,7 +312,7 @@ export class Engine {
     const free = this.config.parallel - this.busySlots.size;
     const left = this.config.budget.trials !== undefined ? this.config.budget.trials - s.counted : Infinity;
     const want = Math.min(free + this.config.queue_ahead - s.queue.length, left - s.queue.length);
-    if (want > 0 && !this.proposing && !this.proposerExhausted) void this.propose(want);
+    if (want > 0 && !this.proposing && !s.proposer_exhausted) void this.propose(want);
   }
 
   private async propose(k: number): Promise<void> {
@@ -313,8 +333,8 @@ export class Engine {
     } catch (err) {
       if (!ctrl.signal.aborted && !this.closed) {
         const error = (err as Error).message ?? String(err);
+        // Journaled, and counted by the state: a resumed supervisor goes on from the same count.
         this.emit({ type: 'proposer.failed', proposer: name, error });
-        this.proposerFailures = { count: this.proposerFailures.count + 1, error };
         // Try again shortly rather than spinning; the budget check ends the campaign if it keeps failing.
         setTimeout(() => this.kick(), this.proposerRetryMs).unref();
       }
@@ -328,8 +348,7 @@ export class Engine {
       this.kick();
       return;
     }
-    this.proposerFailures = { count: 0, error: '' };
-    if (proposals.length === 0) this.proposerExhausted = true;
+    if (proposals.length === 0) this.emit({ type: 'proposer.exhausted', proposer: name });
     for (const p of proposals) {
       this.emit({ type: 'trial.proposed', id: this.state.trial_count + 1, proposer: name, proposal: p });
     }
@@ -350,7 +369,7 @@ export class Engine {
       tail: [],
       lastLine: '',
       cancel: null,
-      cancelNote: '',
+      prunePending: null,
       timeout: null,
       startedAt,
     };
@@ -410,10 +429,24 @@ export class Engine {
   private armTimeout(live: LiveTrial, ms: number | undefined): void {
     if (ms === undefined || !Number.isFinite(ms)) return;
     live.timeout = setTimeout(() => {
-      live.cancel ??= 'timeout';
-      live.cancelNote = `exceeded trial_timeout ${Math.round((this.config.budget.trial_timeout_ms ?? 0) / 1000)}s`;
-      live.handle?.cancel('stop', this.config.kill_grace_ms);
+      if (live.cancel) return;
+      const reason = `exceeded trial_timeout ${Math.round((this.config.budget.trial_timeout_ms ?? 0) / 1000)}s`;
+      this.requestCancel(live, { by: 'timeout', mode: 'stop', reason });
     }, ms);
+  }
+
+  /**
+   * Stops a running trial for a reason that decides its fate. The intent is journaled before the
+   * stop is delivered (unless the caller journaled it already), so `resume` honours it if this
+   * supervisor dies first. A trial whose command has already ended is left alone: it is judged by
+   * its exit and final metrics. Returns whether the stop was asked for.
+   */
+  private requestCancel(live: LiveTrial, intent: CancelIntent, journaled = false): boolean {
+    if (!live.handle || live.handle.ended() || this.finishing.has(live.id)) return false;
+    if (!journaled) this.emit({ type: 'trial.cancel_requested', id: live.id, ...intent });
+    live.cancel = intent;
+    live.handle.cancel(intent.mode, this.config.kill_grace_ms);
+    return true;
   }
 
   private onLine(live: LiveTrial, line: string): void {
@@ -435,6 +468,7 @@ export class Engine {
   }
 
   private flushMetrics(live: LiveTrial): void {
+    this.confirmPrune(live);
     if (live.pendingCount === 0) return;
     const points = live.pending;
     live.pending = {};
@@ -445,14 +479,20 @@ export class Engine {
 
   private maybePrune(live: LiveTrial): void {
     const p = this.config.pruner;
-    if (p.type !== 'median' || live.cancel) return;
+    if (p.type !== 'median' || live.cancel || live.prunePending) return;
     const t = getTrial(this.state, live.id);
     if (!t || t.curve.length === 0) return;
     const verdict = medianPrune(t.curve.byStepMap(), this.completed(), this.config.metric.goal, p, this.config.metric.name);
-    if (verdict.prune) {
-      live.cancel = 'pruner';
-      live.cancelNote = verdict.reason;
-      live.handle?.cancel('prune', this.config.kill_grace_ms);
+    if (verdict.prune) live.prunePending = { intent: { by: 'pruner', mode: 'prune', reason: `median pruner: ${verdict.reason}` }, at: this.clock() };
+  }
+
+  private confirmPrune(live: LiveTrial): void {
+    const pending = live.prunePending;
+    if (!pending || live.cancel) return;
+    if (!live.handle || live.handle.ended()) live.prunePending = null;
+    else if (this.clock() - pending.at >= PRUNE_CONFIRM_MS) {
+      live.prunePending = null;
+      this.requestCancel(live, pending.intent);
     }
   }
 
@@ -530,24 +570,9 @@ export class Engine {
   ): Promise<{ status: Exclude<TrialState['status'], 'queued' | 'running' | 'dropped'>; reason: string; score: number | null; best: boolean; metrics: Record<string, number> }> {
     const printed = { ...t.last };
     const none = { score: null, best: false, metrics: printed };
-    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-    switch (live.cancel) {
-      case 'interrupt':
-        return { status: 'lost', reason: 'stopped when the operator interrupted the campaign', ...none };
-      case 'kill':
-        return { status: 'killed', reason: live.cancelNote || 'killed by the operator', ...none };
-      case 'prune':
-        return { status: 'pruned', reason: live.cancelNote || 'pruned by the operator', ...none };
-      case 'pruner':
-        return { status: 'pruned', reason: `median pruner: ${live.cancelNote}`, ...none };
-      case 'timeout':
-        return { status: 'timeout', reason: live.cancelNote, ...none };
-    }
+    if (live.cancel) return { ...cancelledFate(live.cancel), ...none };
     if (exit.vanished) return { status: 'crash', reason: 'the process vanished without an exit status (killed while unsupervised?)', ...none };
-    if (exit.code !== 0) {
-      const last = live.lastLine.trim().slice(0, 160);
-      return { status: 'crash', reason: `${how}${last ? `: ${last}` : ''}`, ...none };
-    }
+    if (exit.code !== 0) return { status: 'crash', reason: crashReason(exit, live.lastLine), ...none };
     const changed = this.frozen.changed(this.state.frozen);
     if (changed.length) {
       return {
@@ -581,6 +606,9 @@ export class Engine {
         return { status: 'crash', reason: `the evaluator printed no ${this.config.metric.name}`, ...none, metrics };
       }
     }
+    // A diverged run (NaN or inf in any final metric) is a crash, never a score.
+    const diverged = nonFiniteReading(metrics);
+    if (diverged) return { status: 'crash', reason: diverged, ...none, metrics };
     const cohort = t.fingerprint?.key ?? '';
     const cohorts = new Set(allTrials(this.state).map((x) => x.fingerprint?.key).filter(Boolean)).size;
     const v = decideTrial(this.state, this.config.decide, this.config.metric.name, this.config.metric.goal, metrics, cohort, cohorts);
@@ -615,10 +643,10 @@ export class Engine {
   stopTrial(id: number, mode: 'prune' | 'kill', reason?: string): CommandResult {
     const live = this.live.get(id);
     if (!live || this.finishing.has(id)) return { ok: false, message: `#${id} is not running` };
+    if (!live.handle || live.handle.ended()) return { ok: false, message: `#${id} has already exited; it is judged by its exit` };
+    // operator.kill is the journaled intent (the state reads it as one).
     this.emit({ type: 'operator.kill', id, mode, reason });
-    live.cancel = mode;
-    live.cancelNote = `${mode === 'kill' ? 'killed' : 'pruned'} by the operator${reason ? `: ${reason}` : ''}`;
-    live.handle?.cancel(mode, this.config.kill_grace_ms);
+    this.requestCancel(live, operatorIntent(mode, reason), true);
     return { ok: true, message: `${mode === 'kill' ? 'killing' : 'pruning'} #${id}` };
   }
 
@@ -656,7 +684,6 @@ export class Engine {
     if (this.state.proposer === name) return { ok: false, message: `${name} is already active` };
     this.emit({ type: 'operator.switch', proposer: name, reason });
     this.proposing?.abort();
-    this.proposerExhausted = false;
     this.kick();
     return { ok: true, message: `next proposals come from ${name}` };
   }
@@ -686,8 +713,8 @@ export class Engine {
     this.onTrialSettled = done;
     for (const live of this.live.values()) {
       if (this.finishing.has(live.id)) continue; // being decided already; it settles by itself
-      live.cancel = 'interrupt';
-      live.handle?.cancel(hard ? 'kill' : 'stop', this.config.kill_grace_ms);
+      // Lost and re-queued; one that has already exited is judged by its exit instead.
+      this.requestCancel(live, { by: 'interrupt', mode: hard ? 'kill' : 'stop', reason: 'stopped when the operator interrupted the campaign' });
     }
     // Trials already finishing are decided normally by finish(); interrupted ones are lost and re-queued there.
     done();
