@@ -64,6 +64,11 @@ export interface ProposerContext {
   incumbent: TrialView | null;
   /** Campaign seed; proposers derive all randomness from it and the history, so resume is reproducible. */
   seed: number;
+  /**
+   * Proposals the campaign has made so far, dropped ones included: a key for randomness that moves
+   * on when the operator drops a proposal (the history, which leaves dropped trials out, shrinks).
+   */
+  proposed?: number;
   signal: AbortSignal;
 }
 

@@ -327,7 +327,7 @@ export class Engine {
       const history = allTrials(s).filter((t) => t.status !== 'dropped').map(trialView);
       const inc = s.incumbent !== null ? getTrial(s, s.incumbent) : undefined;
       proposals = await proposer.propose(
-        { space: this.config.space, goal: this.config.metric.goal, history, incumbent: inc ? trialView(inc) : null, seed: this.config.seed, signal: ctrl.signal },
+        { space: this.config.space, goal: this.config.metric.goal, history, incumbent: inc ? trialView(inc) : null, seed: this.config.seed, proposed: s.trial_count, signal: ctrl.signal },
         k,
       );
     } catch (err) {
