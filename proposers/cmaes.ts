@@ -399,7 +399,7 @@ export class CmaesProposer implements Proposer {
     return this.proposeSync(ctx, k);
   }
 
-  proposeSync(ctx: Pick<ProposerContext, 'space' | 'goal' | 'history' | 'seed'>, k: number): Proposal[] {
+  proposeSync(ctx: Pick<ProposerContext, 'space' | 'goal' | 'history' | 'seed' | 'proposed'>, k: number): Proposal[] {
     const model = this.setSpace(ctx.space);
     if (this.numCols.length === 0) {
       // Nothing numeric to search: the categorical policy covers every dimension.
@@ -420,7 +420,7 @@ export class CmaesProposer implements Proposer {
       for (const [name, v] of model.fixed) params[name] = v;
       Object.assign(params, member.params);
       if (this.catCols.length > 0) {
-        const rng = new Rng(hashSeed(ctx.seed, 'cmaes-cat', ctx.history.length + j));
+        const rng = new Rng(hashSeed(ctx.seed, 'cmaes-cat', (ctx.proposed ?? ctx.history.length) + j));
         const values = suggestCategoricalTpe(model, this.catCols, ctx.history, ctx.goal, rng, this.rows, batch, {
           ...TPE_DEFAULTS,
           n_startup: this.options.categorical_startup,

@@ -328,7 +328,7 @@ export class TpeProposer implements Proposer {
     return this.proposeSync(ctx, k);
   }
 
-  proposeSync(ctx: Pick<ProposerContext, 'space' | 'goal' | 'history' | 'seed'>, k: number): Proposal[] {
+  proposeSync(ctx: Pick<ProposerContext, 'space' | 'goal' | 'history' | 'seed' | 'proposed'>, k: number): Proposal[] {
     const model = this.modelFor(ctx.space);
     const o = this.options;
     const size = spaceSize(ctx.space);
@@ -342,7 +342,7 @@ export class TpeProposer implements Proposer {
     const out: Proposal[] = [];
     for (let j = 0; j < k; j++) {
       if (finite && busy.size >= size) break; // every point of a finite space has been tried
-      const index = ctx.history.length + j;
+      const index = (ctx.proposed ?? ctx.history.length) + j; // the proposal count moves on when one is dropped
       const rng = new Rng(hashSeed(ctx.seed, 'tpe', index));
       let row = split ? suggestTpe(model, cols, obs, split.below, split.above, o, rng, belowCache) : randomRow(model, rng);
       let params = rowToParams(model, row);

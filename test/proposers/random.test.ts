@@ -3,6 +3,7 @@
 // they shrink); in a finite space a point already proposed, dropped or not, is not proposed again.
 import { describe, expect, it } from 'vitest';
 import { RandomProposer } from '../../proposers/random.js';
+import { TpeProposer } from '../../proposers/tpe.js';
 import { Rng, hashSeed } from '../../src/rng.js';
 import { paramsKey, sampleParams } from '../../src/space.js';
 import type { Params, ProposerContext, Space, TrialView } from '../../src/types.js';
@@ -25,6 +26,13 @@ describe('random proposer', () => {
     const p = new RandomProposer();
     const [first] = await p.propose(ctx(CONTINUOUS, [], 0), 1);
     // #1 was queued, then dropped: it leaves the history, but the campaign has made one proposal.
+    const [next] = await p.propose(ctx(CONTINUOUS, [], 1), 1);
+    expect(next.params).not.toEqual(first.params);
+  });
+
+  it('TPE (startup draws) does not bring a dropped point back either', async () => {
+    const p = new TpeProposer();
+    const [first] = await p.propose(ctx(CONTINUOUS, [], 0), 1);
     const [next] = await p.propose(ctx(CONTINUOUS, [], 1), 1);
     expect(next.params).not.toEqual(first.params);
   });
