@@ -76,7 +76,10 @@ export interface CampaignState extends ProposerHealth {
   best_by_cohort: Record<string, number>;
   /** The best of the cohort that decided most recently (the campaign's headline best). */
   best: number | null;
-  /** What later proposals build on: the best, unless the operator promoted another finished trial. */
+  /**
+   * The best, unless the operator promoted another finished trial: the curves panel's reference and
+   * ctx.incumbent for proposers. The numeric proposers (random, grid, TPE, CMA-ES) do not read it.
+   */
   incumbent: number | null;
   paused: boolean;
   exhausted: { which: string; reason: string } | null;

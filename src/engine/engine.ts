@@ -659,7 +659,7 @@ export class Engine {
     }
     this.emit({ type: 'operator.promote', id, reason });
     this.kick();
-    return { ok: true, message: t.status === 'queued' ? `#${id} runs next` : `#${id} is now the incumbent` };
+    return { ok: true, message: t.status === 'queued' ? `#${id} runs next` : `#${id} is plotted as the incumbent until a new best (proposers and keep/discard still go by the best)` };
   }
 
   /** Moves a queued trial by `delta` places (negative: earlier). */
