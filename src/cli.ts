@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError } from './config/errors.js';
 import { JournalError, JournalMissing } from './journal.js';
 import { formatEvent } from './headless.js';
+import { flushStdio, guardStdio, out } from './stdio.js';
 import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
 import { openExisting, openNew, readState, UsageError, type Session, type SessionOptions } from './session.js';
 import type { Outcome } from './engine/engine.js';
@@ -56,7 +57,8 @@ async function supervise(session: Session, headless?: boolean): Promise<number> 
 
 /** Headless supervision: print events, handle signals, map the outcome to an exit code. */
 async function superviseHeadless(session: Session): Promise<number> {
-  const print = (line: string) => process.stdout.write(line + '\n');
+  // A closed stdout (`run … | head -1`) only silences the printer: the campaign goes on.
+  const print = (line: string) => out(line + '\n');
   session.store.subscribe((e, s) => {
     const line = formatEvent(e, s);
     if (line) print(line);
@@ -177,6 +179,14 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  guardStdio();
+  const code = await dispatch(argv);
+  // bin/nightshift.js exits with this code: first let a pipe's reader take everything written.
+  await flushStdio();
+  return code;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
