@@ -53,6 +53,13 @@ const LOCK = 'supervisor.pid';
 
 /** One supervisor per state directory: two would interleave the journal. */
 function lock(outDir: string): () => void {
+  const file = assertUnsupervised(outDir);
+  fs.writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`);
+  return () => fs.rmSync(file, { force: true });
+}
+
+/** Throws a UsageError when a live process holds the state directory's lock; returns the lock file's path. */
+function assertUnsupervised(outDir: string): string {
   const file = path.join(outDir, LOCK);
   try {
     const [pid, start] = fs.readFileSync(file, 'utf8').trim().split(' ');
@@ -64,8 +71,7 @@ function lock(outDir: string): () => void {
   } catch (err) {
     if (err instanceof UsageError) throw err;
   }
-  fs.writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`);
-  return () => fs.rmSync(file, { force: true });
+  return file;
 }
 
 function buildProposers(config: CampaignConfig): Map<string, Proposer> {
@@ -101,6 +107,8 @@ export function openNew(file: string, opts: SessionOptions): Session {
         `A journal already exists at ${jp}: campaign ${config.name} has been run with this --out before. Continue it with \`nightshift resume ${path.relative(process.cwd(), config.file) || config.file}\`, start over with --fresh (the old state directory is kept, renamed), or pick another --out.`,
       );
     }
+    // Moving a live supervisor's directory away would leave it writing trials into the new campaign's.
+    assertUnsupervised(outDir);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     fs.renameSync(outDir, `${outDir}.${stamp}`);
   }
