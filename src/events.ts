@@ -1,5 +1,5 @@
 // The journal's vocabulary. Every fact about a campaign is one of these, appended in order.
-import type { Goal, Proposal, TrialStatus } from './types.js';
+import type { Goal, Proposal, Space, TrialStatus } from './types.js';
 
 export const JOURNAL_VERSION = 1;
 
@@ -13,6 +13,8 @@ export interface Fingerprint {
 
 /** Who asked a running trial to stop. */
 export type CancelBy = 'pruner' | 'timeout' | 'operator' | 'interrupt';
+export type Budget = { trials?: number; wall_ms?: number; patience?: number; target?: number };
+export type Overrides = { trials?: number };
 
 export type DecisionStatus = Exclude<TrialStatus, 'queued' | 'running' | 'dropped'>;
 
@@ -30,10 +32,23 @@ export type EventBody =
       config_hash: string;
       /** sha256 per frozen file, relative to workdir. */
       frozen: Record<string, string>;
-      budget: { trials?: number; wall_ms?: number; patience?: number; target?: number };
+      budget: Budget;
       parallel: number;
+      /** What defines the campaign; `resume` refuses a file that changes them (absent in older journals). */
+      command?: string;
+      space?: Space;
+      /** Command-line overrides in force (`--max-trials`); `resume` keeps them unless given new ones. */
+      overrides?: Overrides;
     }
-  | { type: 'campaign.resumed'; pid: number; torn_line?: boolean; config_hash: string }
+  | {
+      type: 'campaign.resumed';
+      pid: number;
+      torn_line?: boolean;
+      config_hash: string;
+      /** The budget in force from this session on (file edits and overrides applied). */
+      budget?: Budget;
+      overrides?: Overrides;
+    }
   | {
       type: 'trial.proposed';
       id: number;

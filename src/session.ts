@@ -13,6 +13,8 @@ import { createProposer } from '../proposers/index.js';
 import type { Proposer } from './types.js';
 import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
 import { writeResultsTsv } from './report.js';
+import { identityRefusal } from './resume-guard.js';
+import type { Overrides } from './events.js';
 
 /** A mistake the user can fix (exit 2), as opposed to a failure (exit 1). */
 export class UsageError extends Error {}
@@ -80,10 +82,11 @@ function buildProposers(config: CampaignConfig): Map<string, Proposer> {
   return map;
 }
 
-function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void) {
+function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void, overrides: Overrides) {
   const store = new Store(initial);
   const engine = new Engine({
     config,
+    overrides,
     outDir,
     journal,
     store,
@@ -116,7 +119,7 @@ export function openNew(file: string, opts: SessionOptions): Session {
   if (!opts.out) excludeFromGit(config.dir);
   const release = lock(outDir);
   const journal = Journal.create(jp);
-  const parts = assemble(config, outDir, journal, undefined, release);
+  const parts = assemble(config, outDir, journal, undefined, release, overridesOf(opts));
   return { config, outDir, ...parts, begin: () => parts.engine.start(), resumed: false, torn: false };
 }
 
@@ -129,16 +132,30 @@ export function openExisting(file: string, opts: SessionOptions): Session {
     throw new UsageError(`${jp} holds no campaign.started event, so there is nothing to resume. Start the campaign with \`nightshift run\`.`);
   }
   const state = replay(read.events);
+  const refusal = identityRefusal(config, state);
+  if (refusal) throw new UsageError(refusal);
   // The seed is part of the campaign's identity: proposals continue the original sequence.
   if (opts.seed === undefined) config.seed = state.seed;
+  // An override given to `run` (or an earlier `resume`) stands until a new one is given.
+  const overrides: Overrides = { ...state.overrides, ...overridesOf(opts) };
+  const fileTrials = config.budget.trials;
+  if (overrides.trials !== undefined) config.budget.trials = overrides.trials;
   const release = lock(outDir);
   const journal = Journal.reopen(jp, read);
-  const parts = assemble(config, outDir, journal, state, release);
-  const changed =
-    configHash(config.file) !== state.config_hash
-      ? `${config.file} changed since the campaign started. Budget and pruner changes apply from now on; if the command, space or evaluator changed, new trials are not comparable with the old ones (start a new campaign for that).`
-      : undefined;
+  const parts = assemble(config, outDir, journal, state, release, overrides);
+  const notes: string[] = [];
+  if (configHash(config.file) !== state.config_hash) {
+    notes.push(`${config.file} changed since the campaign started. Budget and pruner changes apply from now on; if the evaluator changed, new trials are not comparable with the old ones (start a new campaign for that).`);
+  }
+  if (opts.maxTrials === undefined && overrides.trials !== undefined && overrides.trials !== fileTrials) {
+    notes.push(`budget.trials is ${overrides.trials}, as --max-trials set it; pass --max-trials to change it.`);
+  }
+  const changed = notes.length ? notes.join(' ') : undefined;
   return { config, outDir, ...parts, begin: () => parts.engine.resume(read.torn), resumed: true, torn: read.torn, configChanged: changed };
+}
+
+function overridesOf(opts: SessionOptions): Overrides {
+  return opts.maxTrials !== undefined ? { trials: opts.maxTrials } : {};
 }
 
 /** Reads a campaign's state without taking the lock (report, export: safe while it runs). */

@@ -1,7 +1,7 @@
 // The pure reducer: state = events.reduce(fold, initialState()). The TUI, the headless printer,
 // `report` and `export` all read this; nothing else holds campaign state that matters.
-import type { DecisionStatus, EventBody, Fingerprint, NightshiftEvent } from './events.js';
-import type { Goal, Params, Proposal, TrialStatus, TrialView } from './types.js';
+import type { Budget, DecisionStatus, EventBody, Fingerprint, NightshiftEvent, Overrides } from './events.js';
+import type { Goal, Params, Proposal, Space, TrialStatus, TrialView } from './types.js';
 import { Series } from './series.js';
 import { HEALTHY, NEW_STREAK, nextCrashStreak, operatorIntent, type CancelIntent, type CrashStreak, type ProposerHealth } from './state-rules.js';
 
@@ -56,7 +56,12 @@ export interface CampaignState extends ProposerHealth {
   seed: number;
   proposer: string;
   proposers: string[];
-  budget: { trials?: number; wall_ms?: number; patience?: number; target?: number };
+  budget: Budget;
+  /** Command-line overrides in force (see the campaign.started event). */
+  overrides: Overrides;
+  /** Undefined for journals written before these were recorded. */
+  command?: string;
+  space?: Space;
   parallel: number;
   frozen: Record<string, string>;
   config_hash: string;
@@ -107,6 +112,7 @@ export function initialState(): CampaignState {
     proposer: '',
     proposers: [],
     budget: {},
+    overrides: {},
     parallel: 1,
     frozen: {},
     config_hash: '',
@@ -231,6 +237,9 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
         config_hash: e.config_hash,
         frozen: e.frozen,
         budget: e.budget,
+        overrides: e.overrides ?? {},
+        command: e.command,
+        space: e.space,
         parallel: e.parallel,
         started_at: e.t,
         sessions: 1,
@@ -239,6 +248,8 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
       return {
         ...s,
         sessions: s.sessions + 1,
+        budget: e.budget ?? s.budget,
+        overrides: e.overrides ?? s.overrides,
         // A campaign that had finished and is resumed with a larger budget runs again, and its
         // proposer gets a fresh count of failures (the operator may have fixed the endpoint).
         finished: null,

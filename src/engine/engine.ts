@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CampaignConfig } from '../config/types.js';
-import type { EventBody, EventOf, Fingerprint, NightshiftEvent } from '../events.js';
+import type { EventBody, EventOf, Fingerprint, NightshiftEvent, Overrides } from '../events.js';
 import type { Journal } from '../journal.js';
 import { MetricParser } from '../metrics.js';
 import { trialDir } from '../paths.js';
@@ -28,6 +28,7 @@ import { paramsJson, renderCommand } from './command.js';
 import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';
 import { DEFAULT_FIRST_CRASHES, firstCrashesStop } from './crash-streak.js';
 import { operatorIntent, type CancelIntent } from '../state-rules.js';
+import { journaledBudget } from './budget.js';
 
 /** Metric points are batched into one journal event per trial at most this often. */
 const METRIC_FLUSH_MS = 250;
@@ -85,6 +86,8 @@ export interface EngineOptions {
   clock?: () => number;
   /** Wait before asking a failed proposer again. */
   proposerRetryMs?: number;
+  /** Command-line overrides already applied to `config`, journaled so `resume` keeps them. */
+  overrides?: Overrides;
 }
 
 export { renderCommand } from './command.js';
@@ -102,6 +105,7 @@ export class Engine {
   private readonly clock: () => number;
   private readonly outDir: string;
   private readonly proposerRetryMs: number;
+  private readonly overrides: Overrides | undefined;
   private readonly frozen: FrozenFiles;
   private readonly live = new Map<number, LiveTrial>();
   /** Trials whose process ended and that are being evaluated/decided. */
@@ -129,6 +133,7 @@ export class Engine {
     this.clock = opts.clock ?? Date.now;
     this.outDir = opts.outDir;
     this.proposerRetryMs = opts.proposerRetryMs ?? PROPOSER_RETRY_MS;
+    this.overrides = opts.overrides;
     this.frozen = new FrozenFiles(this.config.workdir, this.config.frozen);
     this.runPromise = new Promise((resolve) => (this.resolveRun = resolve));
   }
@@ -159,15 +164,25 @@ export class Engine {
       config_file: c.file,
       config_hash: configHash(c.file),
       frozen: this.frozen.hashAll(),
-      budget: { trials: c.budget.trials, wall_ms: c.budget.wall_ms, patience: c.budget.patience, target: c.budget.target },
+      budget: journaledBudget(c),
       parallel: c.parallel,
+      command: c.command,
+      space: c.space,
+      overrides: this.overrides,
     });
     return this.loop();
   }
 
   /** Continues a replayed campaign: re-attaches live trials, records lost ones and re-queues their params. */
   resume(torn: boolean): Promise<Outcome> {
-    this.emit({ type: 'campaign.resumed', pid: process.pid, torn_line: torn || undefined, config_hash: configHash(this.config.file) });
+    this.emit({
+      type: 'campaign.resumed',
+      pid: process.pid,
+      torn_line: torn || undefined,
+      config_hash: configHash(this.config.file),
+      budget: journaledBudget(this.config),
+      overrides: this.overrides,
+    });
     // A campaign paused when its supervisor went away would otherwise sit idle (headless has no key to unpause).
     if (this.state.paused) this.emit({ type: 'operator.resume', reason: '`nightshift resume` continues dispatch' });
     for (const id of [...this.state.running]) {
