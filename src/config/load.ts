@@ -2,6 +2,7 @@
 // meaning checked by hand, and every problem reported as one paragraph naming the file, the line,
 // the key path, what was expected and what to do.
 import { readFileSync, statSync } from 'node:fs';
+import { decodeUtf8 } from './encoding.js';
 import path from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
@@ -68,7 +69,11 @@ export function loadCampaign(file: string, options: LoadOptions = {}): CampaignC
     if (statSync(abs).isDirectory()) {
       fail({ keyPath: '', detail: `this is a directory, not a campaign file. Pass the YAML file itself, e.g. ${path.join(displayFile, 'campaign.yaml')}.` });
     }
-    source = readFileSync(abs, 'utf8');
+    const decoded = decodeUtf8(readFileSync(abs));
+    if (!('text' in decoded)) {
+      return fail({ line: decoded.badLine, keyPath: '', detail: 'this file is not UTF-8 (this line holds bytes in another encoding, e.g. Latin-1). Save the file as UTF-8 and run again.' });
+    }
+    source = decoded.text;
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

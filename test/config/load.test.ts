@@ -752,6 +752,24 @@ budget: { wall: 2 hours }
   });
 });
 
+describe('loadCampaign: encoding', () => {
+  it('refuses a file that is not UTF-8, naming the line, instead of silently replacing bytes', () => {
+    const file = write('');
+    // Latin-1 "é" (0xE9) on line 2: decoded leniently it would become U+FFFD inside the command.
+    writeFileSync(file, Buffer.concat([Buffer.from('name: sweep\ncommand: python3 caf'), Buffer.from([0xe9]), Buffer.from('.py {lr}\n' + BASE.split('\n').slice(2).join('\n'))]));
+    let err: unknown;
+    try {
+      loadCampaign(file);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).line).toBe(2);
+    expect((err as ConfigError).message).toMatch(/campaign\.yaml:2: .*not UTF-8/);
+    expect((err as ConfigError).message).not.toMatch(/\n/);
+  });
+});
+
 describe('command placeholders', () => {
   it('finds {name}, skips ${VAR}, {{ }} and other braces', () => {
     expect(commandPlaceholders('python3 t.py --lr {lr} --w {width} {lr} ${HOME} {{lit}} {a,b} {1..3} $X')).toEqual(['lr', 'width']);
