@@ -1,10 +1,12 @@
 // The nightshift command line. Exit codes: 0 finished, 2 bad usage or campaign file,
 // 130 interrupted by the operator, 1 anything else.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from './config/errors.js';
 import { JournalError, JournalMissing } from './journal.js';
 import { formatEvent } from './headless.js';
+import { packageRoot } from './paths.js';
 import { flushStdio, guardStdio, out } from './stdio.js';
 import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
 import { openExisting, openNew, readState, UsageError, type Session, type SessionOptions } from './session.js';
@@ -18,6 +20,13 @@ function int(name: string, min: number) {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}, got "${v}".`);
     return n;
   };
+}
+
+/** A nightshift command line for this campaign, to paste as it is (file relative to here, shell-quoted). */
+function hint(session: Session, command: 'report' | 'resume'): string {
+  const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const file = path.relative(process.cwd(), session.config.file) || session.config.file;
+  return `\`nightshift ${command} ${q(file)}${session.outArg ? ` --out ${q(session.outArg)}` : ''}\``;
 }
 
 /** The full-screen view on a terminal, the headless printer otherwise (pipes, nohup, CI, --headless). */
@@ -46,12 +55,12 @@ async function supervise(session: Session, headless?: boolean): Promise<number> 
     return EXIT.failure;
   }
   if (result.outcome?.kind === 'finished') {
-    process.stdout.write(`campaign ${s.name} finished: ${result.outcome.reason}. \`nightshift report\` shows the table.\n${where}\n`);
+    process.stdout.write(`campaign ${s.name} finished: ${result.outcome.reason}. ${hint(session, 'report')} shows the table.\n${where}\n`);
     return EXIT.ok;
   }
   if (result.outcome?.kind === 'detached') {
-    process.stdout.write(`left ${s.running.length} trial(s) running; \`nightshift resume\` re-attaches to them.\n${where}\n`);
-  } else process.stdout.write(`stopped; running trials were re-queued. \`nightshift resume\` continues.\n${where}\n`);
+    process.stdout.write(`left ${s.running.length} trial(s) running; ${hint(session, 'resume')} re-attaches to them.\n${where}\n`);
+  } else process.stdout.write(`stopped; running trials were re-queued. ${hint(session, 'resume')} continues.\n${where}\n`);
   return EXIT.interrupted;
 }
 
@@ -91,7 +100,7 @@ async function superviseHeadless(session: Session): Promise<number> {
     return EXIT.failure;
   }
   if (outcome.kind === 'interrupted') {
-    print('interrupted: `nightshift resume` continues where this stopped.');
+    print(`interrupted: ${hint(session, 'resume')} continues where this stopped.`);
     return EXIT.interrupted;
   }
   if (outcome.kind === 'finished' && outcome.failed) {
@@ -99,6 +108,7 @@ async function superviseHeadless(session: Session): Promise<number> {
     process.stderr.write(`nightshift: ${outcome.reason}.\n`);
     return EXIT.failure;
   }
+  if (outcome.kind === 'finished') print(`${hint(session, 'report')} shows the table.`);
   return EXIT.ok;
 }
 
@@ -108,12 +118,21 @@ function campaignOptions(cmd: Command): Command {
     .option('--headless', 'plain event lines, no full-screen UI (also when stdout is not a terminal or CI is set)');
 }
 
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('nightshift')
     .description('Run and supervise an autonomous ML experimentation campaign.')
     .showHelpAfterError('(run `nightshift --help` for usage)')
+    .version(packageVersion(), '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -156,8 +175,12 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'state directory')
     .option('--json', 'machine-readable JSON')
     .action((file: string, opts: { out?: string; json?: boolean }) => {
-      const { state } = readState(file, opts.out);
-      process.stdout.write(opts.json ? JSON.stringify(reportJson(state), null, 2) + '\n' : reportText(state));
+      const { state, torn } = readState(file, opts.out);
+      // A reader can catch the supervisor mid-write, or find what a crash left: say so, not silently.
+      const tornNote = torn
+        ? "note: the journal's last line is torn (the supervisor is writing it right now, or died mid-write); it is left out here, and `nightshift resume` drops it.\n"
+        : '';
+      process.stdout.write(opts.json ? JSON.stringify({ ...(reportJson(state) as object), torn_last_line: torn }, null, 2) + '\n' : reportText(state) + tornNote);
     });
 
   program

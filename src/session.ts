@@ -29,6 +29,8 @@ export interface SessionOptions {
 export interface Session {
   config: CampaignConfig;
   outDir: string;
+  /** --out as the user gave it, for hints to paste (undefined: the default). */
+  outArg?: string;
   store: Store;
   engine: Engine;
   /** Resolves with the outcome once the campaign finishes, is interrupted or detached. */
@@ -120,7 +122,7 @@ export function openNew(file: string, opts: SessionOptions): Session {
   const release = lock(outDir);
   const journal = Journal.create(jp);
   const parts = assemble(config, outDir, journal, undefined, release, overridesOf(opts));
-  return { config, outDir, ...parts, begin: () => parts.engine.start(), resumed: false, torn: false };
+  return { config, outDir, outArg: opts.out, ...parts, begin: () => parts.engine.start(), resumed: false, torn: false };
 }
 
 export function openExisting(file: string, opts: SessionOptions): Session {
@@ -151,7 +153,7 @@ export function openExisting(file: string, opts: SessionOptions): Session {
     notes.push(`budget.trials is ${overrides.trials}, as --max-trials set it; pass --max-trials to change it.`);
   }
   const changed = notes.length ? notes.join(' ') : undefined;
-  return { config, outDir, ...parts, begin: () => parts.engine.resume(read.torn), resumed: true, torn: read.torn, configChanged: changed };
+  return { config, outDir, outArg: opts.out, ...parts, begin: () => parts.engine.resume(read.torn), resumed: true, torn: read.torn, configChanged: changed };
 }
 
 function overridesOf(opts: SessionOptions): Overrides {
