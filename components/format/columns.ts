@@ -75,20 +75,3 @@ export function layoutColumns(cols: ReadonlyArray<ColumnSpec>, width: number, ga
   }
   return idx.map((i) => ({ key: cols[i].key, width: widths.get(i)! }));
 }
-
-/**
- * The trial table's columns, most important kept longest. At 80 cells: id, status, score, delta
- * and description (plus what else fits); at 140 everything.
- */
-export const TRIAL_COLUMNS: ReadonlyArray<ColumnSpec> = [
-  { key: 'id', min: 5, max: 6, priority: 10 },
-  { key: 'status', min: 9, max: 9, priority: 9 },
-  { key: 'proposer', min: 8, max: 10, priority: 2 },
-  { key: 'host', min: 8, max: 14, priority: 1 },
-  { key: 'step', min: 5, max: 6, priority: 4 },
-  { key: 'latest', min: 8, max: 10, priority: 5 },
-  { key: 'score', min: 8, max: 10, priority: 8 },
-  { key: 'delta', min: 8, max: 9, priority: 7 },
-  { key: 'time', min: 6, max: 7, priority: 3 },
-  { key: 'description', min: 24, priority: 6, grow: 1 },
-];
