@@ -10,6 +10,7 @@ import { cleanOutputLine } from './format/sanitize.js';
 import { colorDiff } from './format/diff.js';
 import { wrapText } from './format/wrap.js';
 import { Line } from './Line.js';
+import { promptHints } from './keymap.js';
 
 /** An output line longer than this many rows is cut (the full line is in output.log). */
 const MAX_ROWS_PER_OUTPUT_LINE = 6;
@@ -66,12 +67,13 @@ export function Detail({ rows, width, height, scroll }: { rows: Run[][]; width: 
   const view = Math.max(1, height - 1);
   const from = Math.min(Math.max(0, scroll), detailMaxScroll(rows.length, height));
   const shown = rows.slice(from, from + view);
-  const more = rows.length > view ? ` · ↑/↓ scroll · rows ${from + 1}–${from + shown.length} of ${rows.length}` : '';
+  const [back, scrollHint] = promptHints('detail');
+  const more = rows.length > view ? ` · ${scrollHint} · rows ${from + 1}–${from + shown.length} of ${rows.length}` : '';
   return (
     <Box flexDirection="column" width={width} height={height}>
       {shown.map((runs, i) => (runs.length ? <Line key={i} runs={runs} /> : <Text key={i}> </Text>))}
       <Text dimColor wrap="truncate-end">
-        Esc back{more}
+        {`${back}${more}`}
       </Text>
     </Box>
   );

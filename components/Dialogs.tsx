@@ -6,6 +6,7 @@ import { Text } from 'ink';
 import { cellWidth, sanitize } from './format/cells.js';
 import { wrapText } from './format/wrap.js';
 import type { UiState } from './ui-state.js';
+import { BY_ID, LAYERS, promptHints } from './keymap.js';
 
 export interface DialogInput {
   ui: UiState;
@@ -14,6 +15,9 @@ export interface DialogInput {
   proposers: readonly string[];
   active: string;
 }
+
+/** `[y/N]`: yes, and the default. */
+const CONFIRM_KEYS = `[${BY_ID['confirm.yes'].keys[0]}/${BY_ID['confirm.no'].keys[0]}]`;
 
 const warn = (rows: string[], keyPrefix: string) =>
   rows.map((r, i) => (
@@ -42,7 +46,7 @@ function switchRows(width: number, proposers: readonly string[], active: string,
   });
   return [
     <Text key="title" wrap="truncate-end">
-      switch proposer (↑/↓ choose, Enter switch, Esc cancel):
+      switch proposer ({promptHints('switch').join(', ')}):
     </Text>,
     ...rows.map((r, i) => <Text key={`r${i}`}>{r}</Text>),
   ];
@@ -52,21 +56,17 @@ function switchRows(width: number, proposers: readonly string[], active: string,
 export function dialogRows({ ui, width, running, proposers, active }: DialogInput): React.ReactNode[] | null {
   switch (ui.mode) {
     case 'confirm':
-      return ui.confirm ? warn(wrapText(ui.confirm.question, width), 'c') : null;
+      return ui.confirm ? warn(wrapText(`${ui.confirm.question} ${CONFIRM_KEYS}`, width), 'c') : null;
     case 'quit':
+      // One choice a line, `[key] what it does`, wrapped under its text.
       return warn(
-        [
-          `${running} trial(s) running.`,
-          ...wrapText('[s] stop them cooperatively and quit (re-queued for resume)', width, { rest: '    ' }),
-          ...wrapText('[l] leave them running and quit (resume re-attaches)', width, { rest: '    ' }),
-          '[Esc] stay',
-        ],
+        [`${running} trial(s) running.`, ...LAYERS.quit.commands.flatMap((b) => wrapText(`[${b.keys[0]}] ${b.description}`, width, { rest: '    ' }))],
         'q',
       );
     case 'switch':
       return switchRows(width, proposers, active, ui.switchIndex);
     case 'filter':
-      return wrapText(`filter (status like crash,pruned or any text; Enter apply, Esc cancel): ${sanitize(ui.draft)}▏`, width).map((r, i) => (
+      return wrapText(`filter (status like crash,pruned or any text; ${promptHints('filter').join(', ')}): ${sanitize(ui.draft)}▏`, width).map((r, i) => (
         <Text key={`f${i}`}>{r}</Text>
       ));
     default:

@@ -3,7 +3,7 @@
 // one flowing line) at 80×24; scrolled with ↑/↓ when even that does not fit.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { CATEGORY_TITLES, KEYMAP, type Binding, type Category } from './keymap.js';
+import { CATEGORY_TITLES, KEYMAP, promptHints, type Binding, type Category } from './keymap.js';
 import { cellWidth, padEnd, type Run } from './format/cells.js';
 import { wrapText } from './format/wrap.js';
 import { Line } from './Line.js';
@@ -76,7 +76,7 @@ export function Help({ width, height, scroll = 0 }: { width: number; height: num
   if (rows.length > height) {
     const view = Math.max(1, height - 1);
     const from = Math.max(0, Math.min(scroll, rows.length - view));
-    footer = `↑/↓ scroll · rows ${from + 1}–${Math.min(rows.length, from + view)} of ${rows.length}`;
+    footer = `${promptHints('help').join(' · ')} · rows ${from + 1}–${Math.min(rows.length, from + view)} of ${rows.length}`;
     rows = rows.slice(from, from + view);
   }
   return (

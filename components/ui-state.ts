@@ -1,9 +1,13 @@
 // UI state (selection, mode, dialogs, filter) in one reducer with typed actions. Campaign state is
 // never kept here: it comes from the store.
+// The mode names the layer keys go to first (keymap.ts): the table, an overlay, or a dialog.
+import type { TableCommandId } from './keymap.js';
+
 export type Mode = 'table' | 'detail' | 'help' | 'filter' | 'confirm' | 'switch' | 'quit';
 
 export interface Confirm {
-  command: 'prune' | 'kill' | 'promote';
+  /** A dangerous command (keymap.ts), run on trial `id` when the operator says yes. */
+  command: TableCommandId;
   id: number;
   question: string;
 }
