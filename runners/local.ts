@@ -181,7 +181,8 @@ class LocalTrial implements RunningTrial {
     readonly pidStart: string | undefined,
     readonly host: string,
     private readonly dir: string,
-    private readonly tail: LogTail,
+    /** Dropped once the trial has exited: its 256 KB read buffer and the line callback go with it. */
+    private tail: LogTail | null,
     /** For a re-attached trial we are not the parent: poll for the exit file instead of 'exit'. */
     private readonly adopted: boolean,
   ) {
@@ -190,7 +191,7 @@ class LocalTrial implements RunningTrial {
   }
 
   private tick(): void {
-    this.tail.poll();
+    this.tail?.poll();
     if (this.adopted && !this.exited) {
       const file = readExitFile(this.dir);
       if (file) this.onExit(file);
@@ -210,7 +211,8 @@ class LocalTrial implements RunningTrial {
     // Anything still in the group (a trial's own background children) goes with it.
     signalGroup(this.pid, 'SIGKILL');
     if (this.detached) return;
-    this.tail.finish();
+    this.tail?.finish();
+    this.tail = null;
     this.resolveDone(info);
   }
 
@@ -242,7 +244,8 @@ class LocalTrial implements RunningTrial {
     if (this.timer) clearInterval(this.timer);
     if (this.killTimer) clearTimeout(this.killTimer);
     this.timer = null;
-    this.tail.close();
+    this.tail?.close();
+    this.tail = null;
   }
 }
 

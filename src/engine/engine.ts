@@ -238,11 +238,16 @@ export class Engine {
 
   // ---------------------------------------------------------------- the pump
 
-  /** Schedules one pass of the dispatcher (coalesced). */
+  /**
+   * Schedules one pass of the dispatcher (coalesced). On the check phase, not as a microtask: when
+   * trials end faster than they are handled, a microtask chain of exit → decide → dispatch would
+   * never let the event loop turn, starving timers (timeouts, metric flushes), keys, signals and
+   * the closing of finished children's handles.
+   */
   kick(): void {
     if (this.pumpQueued || this.closed) return;
     this.pumpQueued = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.pumpQueued = false;
       this.pump();
     });
@@ -572,6 +577,9 @@ export class Engine {
     }
     this.completedCurves = null;
     this.live.delete(live.id);
+    // Whoever still holds the LiveTrial (a late line callback) must not keep the handle alive.
+    live.handle = null;
+    live.tail = [];
     this.finishing.delete(live.id);
     this.busySlots.delete(live.slot);
     this.kick();
