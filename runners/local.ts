@@ -18,7 +18,9 @@ const MAX_LINE = 64 * 1024;
 // Runs the command in a background subshell and leaves its exit status behind atomically. Both
 // shells trap TERM with a no-op handler, so the group-wide SIGTERM of a cooperative stop reaches
 // the user's program (a handled trap is reset to the default on exec, unlike an ignored signal)
-// while the shells wait for it to finish cleaning up instead of dying first.
+// while the shells wait for it to finish cleaning up instead of dying first. The status is written
+// with one redirection and no `mv` (a process per trial); a reader accepts it only once its newline
+// is there (readExitFile), which a single small write() delivers together with the digits.
 const WRAPPER = `trap ':' TERM INT HUP
 (trap ':' TERM INT HUP; eval "$1") &
 c=$!
@@ -26,7 +28,7 @@ while :; do
   wait "$c"; s=$?
   kill -0 "$c" 2>/dev/null || break
 done
-printf '%s\\n' "$s" > "$NIGHTSHIFT_TRIAL_DIR/exit_code.tmp" && mv -f "$NIGHTSHIFT_TRIAL_DIR/exit_code.tmp" "$NIGHTSHIFT_TRIAL_DIR/exit_code"
+printf '%s\\n' "$s" > "$NIGHTSHIFT_TRIAL_DIR/exit_code"
 exit "$s"`;
 
 export const HELPER_PYTHONPATH = path.join(packageRoot(), 'python');
@@ -95,7 +97,11 @@ export function gpuModels(): Map<string, string> {
 
 export function readExitFile(dir: string): ExitInfo | null {
   try {
-    const text = fs.readFileSync(path.join(dir, 'exit_code'), 'utf8').trim();
+    const raw = fs.readFileSync(path.join(dir, 'exit_code'), 'utf8');
+    // Created by the redirection but not written yet (or cut short): not an exit status.
+    if (!raw.endsWith('\n')) return null;
+    const text = raw.trim();
+    if (!/^\d+$/.test(text)) return null;
     const code = Number(text);
     if (!Number.isInteger(code)) return null;
     return { code, signal: null };
