@@ -1,6 +1,5 @@
-// Everything derived from the journal for people and pandas: the ledger rows, export formats,
-// results.tsv (autoresearch's format) and the `report` text.
-import * as fs from 'node:fs';
+// Everything derived from the journal for people and pandas: the ledger rows, export formats and
+// the `report` text (results.tsv, autoresearch's format, is in results-tsv.ts).
 import { allTrials, getTrial, runState, type CampaignState, type TrialState } from './state.js';
 import { fmt } from './engine/decide.js';
 import type { TrialStatus } from './types.js';
@@ -85,29 +84,6 @@ export function describeParams(params: Record<string, unknown>, max = 80): strin
     .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : String(v)}`)
     .join(' ');
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
-}
-
-/** results.tsv in autoresearch's shape: commit, metric(s), status, description. Derived, rewritten whole. */
-export function resultsTsv(s: CampaignState): string {
-  const decided = allTrials(s).filter((t) => t.status !== 'queued' && t.status !== 'running' && t.status !== 'dropped');
-  const others = [...new Set(decided.flatMap((t) => Object.keys(t.metrics)))].filter((m) => m !== s.metric).sort();
-  const lines = [['commit', s.metric, ...others, 'status', 'description'].join('\t')];
-  for (const t of decided) {
-    const commit = (t.proposal as { commit?: string }).commit ?? `#${t.id}`;
-    const desc = t.proposal.kind === 'code' ? t.proposal.hypothesis : describeParams(t.params, 200);
-    lines.push(
-      [commit, t.score ?? t.metrics[s.metric] ?? '', ...others.map((m) => t.metrics[m] ?? ''), t.status, `${desc} — ${t.reason}`]
-        .map((v) => cell(v, '\t'))
-        .join('\t'),
-    );
-  }
-  return lines.join('\n') + '\n';
-}
-
-export function writeResultsTsv(file: string, s: CampaignState): void {
-  const tmp = file + '.tmp';
-  fs.writeFileSync(tmp, resultsTsv(s));
-  fs.renameSync(tmp, file);
 }
 
 export function cohorts(s: CampaignState): Array<{ key: string; hardware: string; budget: string; trials: number; best: number | null }> {

@@ -6,15 +6,15 @@ import { loadCampaign } from './config/load.js';
 import type { CampaignConfig } from './config/types.js';
 import { Journal, readJournal } from './journal.js';
 import { defaultOutDir, excludeFromGit, journalPath, resultsPath } from './paths.js';
-import { replay, type CampaignState } from './state.js';
+import { getTrial, replay, type CampaignState } from './state.js';
 import { Store } from './store.js';
 import { Engine, configHash } from './engine/engine.js';
 import { createProposer } from '../proposers/index.js';
 import type { Proposer } from './types.js';
 import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
-import { writeResultsTsv } from './report.js';
 import { identityRefusal } from './resume-guard.js';
 import type { Overrides } from './events.js';
+import { ResultsFile, decisionOrder } from './results-tsv.js';
 
 /** A mistake the user can fix (exit 2), as opposed to a failure (exit 1). */
 export class UsageError extends Error {}
@@ -84,7 +84,7 @@ function buildProposers(config: CampaignConfig): Map<string, Proposer> {
   return map;
 }
 
-function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void, overrides: Overrides) {
+function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void, overrides: Overrides, decided: number[] = []) {
   const store = new Store(initial);
   const engine = new Engine({
     config,
@@ -95,9 +95,12 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
     runner: new LocalRunner(config.parallel, config.gpus),
     proposers: buildProposers(config),
   });
-  // results.tsv is derived from the journal, rewritten whenever a decision lands.
+  // results.tsv is derived from the journal: rebuilt once here (it may be torn or missing), then
+  // one row appended per decision.
+  const results = new ResultsFile(resultsPath(outDir), { metric: config.metric.name, columns: config.results.columns });
+  results.rebuild(store.getState(), decided);
   store.subscribe((e, s) => {
-    if (e.type === 'trial.decided' || e.type === 'campaign.finished') writeResultsTsv(resultsPath(outDir), s);
+    if (e.type === 'trial.decided') results.append(getTrial(s, e.id)!);
   });
   return { store, engine, release };
 }
@@ -144,7 +147,7 @@ export function openExisting(file: string, opts: SessionOptions): Session {
   if (overrides.trials !== undefined) config.budget.trials = overrides.trials;
   const release = lock(outDir);
   const journal = Journal.reopen(jp, read);
-  const parts = assemble(config, outDir, journal, state, release, overrides);
+  const parts = assemble(config, outDir, journal, state, release, overrides, decisionOrder(read.events));
   const notes: string[] = [];
   if (configHash(config.file) !== state.config_hash) {
     notes.push(`${config.file} changed since the campaign started. Budget and pruner changes apply from now on; if the evaluator changed, new trials are not comparable with the old ones (start a new campaign for that).`);

@@ -30,7 +30,7 @@ export interface LoadOptions {
 /** Top-level keys, in the order the docs present them. */
 export const CAMPAIGN_KEYS = [
   'name', 'workdir', 'command', 'metric', 'space', 'proposer', 'parallel', 'seed', 'budget',
-  'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus',
+  'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus', 'results',
 ] as const;
 
 export const DEFAULTS = {
@@ -583,6 +583,7 @@ class Checker {
     const frozen = this.frozen(root.frozen);
     const decide = this.decide(root.decide);
     const env = this.env(root.env);
+    const results = this.results(root.results, metric?.name);
     if (metric && decide && evaluate !== undefined) this.readable(metric, decide, true);
     else if (metric && decide && root.evaluate == null) this.readable(metric, decide, false);
 
@@ -606,6 +607,7 @@ class Checker {
       env: env!,
       queue_ahead: queueAhead!,
       gpus: gpus!,
+      results: results!,
     };
     if (evaluate) config.evaluate = evaluate;
     return config;
@@ -1140,6 +1142,34 @@ class Checker {
       else this.expect(['gpus', i], 'expected a device id: a whole number ≥ 0 or a device UUID such as GPU-1a2b3c4d');
     });
     return out.length === list.length ? out : undefined;
+  }
+
+  /** `results: { columns: [memory_gb] }`: the secondary metrics results.tsv shows after the primary. */
+  private results(value: unknown, primary: string | undefined): CampaignConfig['results'] | undefined {
+    if (value === undefined || value === null) return { columns: [] };
+    const example = 'e.g. results: { columns: [memory_gb] }';
+    if (!isPlainMap(value)) {
+      this.expect(['results'], `expected a map with the key columns, ${example}`);
+      return undefined;
+    }
+    for (const k of Object.keys(value)) if (k !== 'columns') this.add(['results', k], `unknown key \`${k}\`; results takes only columns, ${example}. Remove it and run again.`, 'key');
+    const list = value.columns ?? [];
+    if (!Array.isArray(list)) {
+      this.expect(['results', 'columns'], `expected a list of metric names, ${example}`);
+      return undefined;
+    }
+    const columns: string[] = [];
+    let ok = true;
+    list.forEach((c, i) => {
+      if (typeof c !== 'string' || !READABLE_KEY.test(c)) {
+        this.expect(['results', 'columns', i], 'expected a metric name the trial prints, e.g. memory_gb');
+        ok = false;
+      } else if (c === primary) {
+        this.expect(['results', 'columns', i], `expected a secondary metric; ${c} is metric.name, always the second column`, 'Remove it and run again.');
+        ok = false;
+      } else if (!columns.includes(c)) columns.push(c);
+    });
+    return ok ? { columns } : undefined;
   }
 
   private env(value: unknown): Record<string, string> | undefined {

@@ -58,4 +58,6 @@ export interface CampaignConfig {
   queue_ahead: number;
   /** GPU device ids; slot i gets CUDA_VISIBLE_DEVICES = gpus[i mod n]. Empty: not set. */
   gpus: string[];
+  /** Secondary metrics results.tsv shows after the primary (autoresearch's memory_gb column). */
+  results: { columns: string[] };
 }

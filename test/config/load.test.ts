@@ -68,6 +68,7 @@ env:
   WANDB_MODE: offline
 queue_ahead: 0
 gpus: [0, GPU-1a2b]
+results: { columns: [gpu_mem_gb] }
 `);
     const dir = path.dirname(file);
     const expected: CampaignConfig = {
@@ -98,6 +99,7 @@ gpus: [0, GPU-1a2b]
       env: { OMP_NUM_THREADS: '4', VERSION: '1.10', WANDB_MODE: 'offline' },
       queue_ahead: 0,
       gpus: ['0', 'GPU-1a2b'],
+      results: { columns: ['gpu_mem_gb'] },
     };
     expect(loadCampaign(file)).toStrictEqual(expected);
   });
@@ -107,6 +109,13 @@ gpus: [0, GPU-1a2b]
     expect(loadCampaign(write(`${BASE}gpus: [0, 1]\nparallel: 4\n`))).toMatchObject({ parallel: 4, gpus: ['0', '1'] });
     expect(() => loadCampaign(write(`${BASE}gpus: [0, -1]\n`))).toThrow(/gpus\[1\]: expected a device id/);
     expect(() => loadCampaign(write(`${BASE}gpus: []\n`))).toThrow(/gpus: expected a list of GPU device ids/);
+  });
+
+  it('reads results.columns, the secondary metrics of results.tsv, and rejects what cannot be a column', () => {
+    expect(loadCampaign(write(`${BASE}results: { columns: [memory_gb, tokens_per_s, memory_gb] }\n`)).results).toEqual({ columns: ['memory_gb', 'tokens_per_s'] });
+    expect(() => loadCampaign(write(`${BASE}results: { columns: [val_loss] }\n`))).toThrow(/results\.columns\[0\]: expected a secondary metric; val_loss is metric\.name/);
+    expect(() => loadCampaign(write(`${BASE}results: { columns: memory_gb }\n`))).toThrow(/results\.columns: expected a list of metric names/);
+    expect(() => loadCampaign(write(`${BASE}results: { colums: [memory_gb] }\n`))).toThrow(/results\.colums: unknown key/);
   });
 
   it('fills in every default for a minimal file', () => {
@@ -131,6 +140,7 @@ gpus: [0, GPU-1a2b]
       env: {},
       queue_ahead: 1,
       gpus: [],
+      results: { columns: [] },
     } satisfies CampaignConfig);
   });
 
