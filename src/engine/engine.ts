@@ -10,7 +10,6 @@ import type { Journal } from '../journal.js';
 import { MetricParser } from '../metrics.js';
 import { trialDir } from '../paths.js';
 import {
-  allTrials,
   elapsedMs,
   getTrial,
   trialView,
@@ -23,7 +22,8 @@ import type { ExitInfo, Runner, RunningTrial } from '../../runners/types.js';
 import { decideTrial, fmt } from './decide.js';
 import { runEvaluator } from './evaluate.js';
 import { FrozenFiles } from '../frozen.js';
-import { medianPrune } from './pruner.js';
+import { judgeMedian } from './pruner.js';
+import { Cohorts, CompletedCurves, CurveTracker, TrialHistory } from './incremental.js';
 import { paramsJson, renderCommand } from './command.js';
 import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';
 import { DEFAULT_FIRST_CRASHES, firstCrashesStop } from './crash-streak.js';
@@ -55,6 +55,8 @@ interface LiveTrial {
   skipThroughStep: number | null;
   tail: string[];
   lastLine: string;
+  /** The pruner's view of the curve, fed only new points. */
+  curve: CurveTracker;
   /** Set only when the stop reached a trial still running; journaled before it was delivered. */
   cancel: CancelIntent | null;
   /** The pruner's verdict, waiting to see whether the trial is still running (PRUNE_CONFIRM_MS). */
@@ -120,8 +122,10 @@ export class Engine {
   private onTrialSettled: (() => void) | null = null;
   private resolveRun!: (o: Outcome) => void;
   private readonly runPromise: Promise<Outcome>;
-  /** Cached intermediate curves of completed trials for the pruner; reset when a trial is decided. */
-  private completedCurves: Array<ReadonlyMap<number, number>> | null = null;
+  /** Kept up to date per event (a rebuild per decision grew with the campaign). */
+  private readonly history: TrialHistory;
+  private readonly cohorts: Cohorts;
+  private readonly completedCurves: CompletedCurves;
   private closed = false;
 
   constructor(opts: EngineOptions) {
@@ -136,6 +140,9 @@ export class Engine {
     this.overrides = opts.overrides;
     this.frozen = new FrozenFiles(this.config.workdir, this.config.frozen);
     this.runPromise = new Promise((resolve) => (this.resolveRun = resolve));
+    this.history = new TrialHistory(this.state);
+    this.cohorts = new Cohorts(this.state);
+    this.completedCurves = new CompletedCurves(this.state);
   }
 
   get state(): CampaignState {
@@ -145,6 +152,9 @@ export class Engine {
   private emit(body: EventBody): NightshiftEvent {
     const e = this.journal.append(body);
     this.store.apply(e);
+    this.history.onEvent(e);
+    this.cohorts.onEvent(e);
+    this.completedCurves.onEvent(e, this.state);
     return e;
   }
 
@@ -344,7 +354,7 @@ export class Engine {
     this.proposing = ctrl;
     let proposals: Proposal[] = [];
     try {
-      const history = allTrials(s).filter((t) => t.status !== 'dropped').map(trialView);
+      const history = this.history.snapshot(s);
       const inc = s.incumbent !== null ? getTrial(s, s.incumbent) : undefined;
       proposals = await proposer.propose(
         { space: this.config.space, goal: this.config.metric.goal, history, incumbent: inc ? trialView(inc) : null, seed: this.config.seed, proposed: s.trial_count, signal: ctrl.signal },
@@ -388,6 +398,7 @@ export class Engine {
       skipThroughStep: null,
       tail: [],
       lastLine: '',
+      curve: new CurveTracker(this.config.metric.goal),
       cancel: null,
       prunePending: null,
       timeout: null,
@@ -502,7 +513,8 @@ export class Engine {
     if (p.type !== 'median' || live.cancel || live.prunePending) return;
     const t = getTrial(this.state, live.id);
     if (!t || t.curve.length === 0) return;
-    const verdict = medianPrune(t.curve.byStepMap(), this.completed(), this.config.metric.goal, p, this.config.metric.name);
+    const c = this.completedCurves;
+    const verdict = judgeMedian(live.curve.update(t.curve), c.count, c.peersAt, this.config.metric.goal, p, this.config.metric.name);
     if (verdict.prune) live.prunePending = { intent: { by: 'pruner', mode: 'prune', reason: `median pruner: ${verdict.reason}` }, at: this.clock() };
   }
 
@@ -518,12 +530,7 @@ export class Engine {
 
   /** Learning curves of completed (scored) trials, for the pruner and the TUI's median curve. */
   completed(): Array<ReadonlyMap<number, number>> {
-    if (!this.completedCurves) {
-      this.completedCurves = allTrials(this.state)
-        .filter((t) => (t.status === 'keep' || t.status === 'discard') && t.curve.length > 0)
-        .map((t) => t.curve.byStepMap());
-    }
-    return this.completedCurves;
+    return this.completedCurves.curves();
   }
 
   private async finish(live: LiveTrial, exit: ExitInfo): Promise<void> {
@@ -575,7 +582,6 @@ export class Engine {
     } else {
       this.emit({ type: 'trial.decided', id: live.id, status: verdict.status, reason: verdict.reason, score: verdict.score, best: verdict.best });
     }
-    this.completedCurves = null;
     this.live.delete(live.id);
     // Whoever still holds the LiveTrial (a late line callback) must not keep the handle alive.
     live.handle = null;
@@ -633,7 +639,7 @@ export class Engine {
     const diverged = nonFiniteReading(metrics);
     if (diverged) return { status: 'crash', reason: diverged, ...none, metrics };
     const cohort = t.fingerprint?.key ?? '';
-    const cohorts = new Set(allTrials(this.state).map((x) => x.fingerprint?.key).filter(Boolean)).size;
+    const cohorts = this.cohorts.size;
     const v = decideTrial(this.state, this.config.decide, this.config.metric.name, this.config.metric.goal, metrics, cohort, cohorts);
     return { ...v, metrics };
   }

@@ -74,9 +74,14 @@ export function nanMedian(values: readonly number[]): number {
 }
 
 function medianOfNonNaN(xs: number[]): number {
+  xs.sort((a, b) => a - b);
+  return medianOfSorted(xs);
+}
+
+/** The median of non-NaN values already in ascending order (the pruner's incremental index keeps them so). */
+export function medianOfSorted(xs: readonly number[]): number {
   const n = xs.length;
   if (n === 0) return NaN;
-  xs.sort((a, b) => a - b);
   const index = (n - 1) * 0.5;
   const lo = Math.floor(index);
   const hi = Math.min(lo + 1, n - 1);
@@ -97,12 +102,41 @@ function lastStep(s: Series): number | null {
   return last;
 }
 
-/** Optuna's _is_first_in_interval_step: is `step` the first report at or after a pruning step? */
-function isFirstInIntervalStep(step: number, steps: Iterable<number>, warmup: number, interval: number): boolean {
+/**
+ * Optuna's _is_first_in_interval_step: is `step` the first report at or after a pruning step?
+ * `secondLast`: the largest other step reported, or -1.
+ */
+function isFirstInIntervalStep(step: number, secondLast: number, warmup: number, interval: number): boolean {
   const nearestLowerPruningStep = Math.floor((step - warmup) / interval) * interval + warmup;
-  let secondLast = -1;
-  for (const s of steps) if (s > secondLast && s !== step) secondLast = s;
   return secondLast < nearestLowerPruningStep;
+}
+
+/** What the rule needs of the running trial's curve (CurveTracker keeps these up to date per point). */
+export interface CurveFacts {
+  /** The largest step reported; null before any report. */
+  step: number | null;
+  /** The largest other step reported, or -1 (Optuna's _is_first_in_interval_step starts from -1). */
+  previous: number;
+  /** Best value over the steps (the last report of a repeated step counts), NaN ignored; NaN when none. */
+  best: number;
+}
+
+/** The completed trials' reports at one step: how many, and the non-NaN values in ascending order. */
+export interface StepPeers {
+  n: number;
+  sorted: readonly number[];
+}
+
+export function curveFacts(current: Series, goal: Goal): CurveFacts {
+  const step = lastStep(current);
+  let previous = -1;
+  for (const s of current.keys()) if (s > previous && s !== step) previous = s;
+  let best = NaN;
+  for (const v of current.values()) {
+    if (Number.isNaN(v)) continue;
+    if (Number.isNaN(best) || (goal === 'maximize' ? v > best : v < best)) best = v;
+  }
+  return { step, previous, best };
 }
 
 /**
@@ -117,13 +151,36 @@ export function medianPrune(
   s: PrunerSettings,
   metric = 'the metric',
 ): PruneDecision {
+  const peersAt = (step: number): StepPeers => {
+    const sorted: number[] = [];
+    let n = 0;
+    for (const t of completed) {
+      const v = t.get(step);
+      if (v === undefined) continue;
+      n++;
+      if (!Number.isNaN(v)) sorted.push(v);
+    }
+    sorted.sort((a, b) => a - b);
+    return { n, sorted };
+  };
+  return judgeMedian(curveFacts(current, goal), completed.length, peersAt, goal, s, metric);
+}
+
+/** The median rule on summaries: O(peers at the judged step), whatever the curves' lengths. */
+export function judgeMedian(
+  facts: CurveFacts,
+  nCompleted: number,
+  peersAt: (step: number) => StepPeers,
+  goal: Goal,
+  s: PrunerSettings,
+  metric = 'the metric',
+): PruneDecision {
   const warmup = Math.max(0, s.warmup_steps || 0);
   const minTrials = Math.max(1, Math.floor(s.min_trials || 1));
   const interval = Math.max(1, Math.floor(s.interval_steps || 1));
   const startup = Math.max(0, Math.floor(s.startup_trials ?? minTrials));
 
-  const nCompleted = completed.length;
-  const step = lastStep(current);
+  const { step, best } = facts;
   const no = (reason: string, threshold: number | null = null): PruneDecision => ({ prune: false, threshold, step, reason });
 
   if (nCompleted === 0) return no('no completed trials to compare with yet');
@@ -132,31 +189,19 @@ export function medianPrune(
   }
   if (step === null) return no(`no ${metric} reported yet`);
   if (step < warmup) return no(`step ${step} is within the warmup of ${plural(warmup, 'step')}`);
-  if (!isFirstInIntervalStep(step, current.keys(), warmup, interval)) {
+  if (!isFirstInIntervalStep(step, facts.previous, warmup, interval)) {
     return no(`step ${step} is not a pruning step (every ${plural(interval, 'step')} after ${warmup})`);
   }
 
-  let best = NaN;
-  for (const v of current.values()) {
-    if (Number.isNaN(v)) continue;
-    if (Number.isNaN(best) || (goal === 'maximize' ? v > best : v < best)) best = v;
-  }
   if (Number.isNaN(best)) {
     return { prune: true, threshold: null, step, reason: `${metric} is NaN at every step up to ${step}` };
   }
 
-  const peers: number[] = [];
-  let nAtStep = 0;
-  for (const t of completed) {
-    const v = t.get(step);
-    if (v === undefined) continue;
-    nAtStep++;
-    if (!Number.isNaN(v)) peers.push(v);
-  }
+  const { n: nAtStep, sorted: peers } = peersAt(step);
   if (nAtStep < minTrials) {
     return no(`${plural(nAtStep, 'completed trial')} reported ${metric} at step ${step}; ${minTrials} needed to judge`);
   }
-  const threshold = medianOfNonNaN(peers);
+  const threshold = medianOfSorted(peers);
   if (Number.isNaN(threshold)) {
     return no(`the completed trials' ${metric} at step ${step} has no median (NaN)`);
   }

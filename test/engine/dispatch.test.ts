@@ -26,6 +26,7 @@ class InstantRunner implements Runner {
       // Some bulk, so that a retained trial would show.
       ...{ ballast: new Array(1000).fill(launch.id) },
       done: Promise.resolve<ExitInfo>({ code: 0, signal: null }),
+      ended: () => true,
       cancel() {},
       detach() {},
     };
