@@ -2,8 +2,9 @@
 // last line left by a crash mid-write. Replaying it reproduces the campaign state exactly.
 //
 // Every line is written at once (so a killed supervisor never loses one: it is in the page cache),
-// but decisions are fsync'd as a group, at most SYNC_WINDOW_MS after they were written, instead of
-// one fsync each: four fsyncs per trial were the largest cost of a short trial. Only a power loss
+// but decisions are fsync'd as a group, SYNC_WINDOW_MS after the first of them was written, on a
+// libuv worker thread, instead of one blocking fsync each: four fsyncs per trial were the largest
+// cost of a short trial, and a blocked event loop delays every other trial. Only a power loss
 // or kernel crash inside that window loses lines, and then only a suffix, which `resume` handles
 // like any unfinished trial (re-attached, re-judged from its exit file, or re-queued).
 import * as fs from 'node:fs';
@@ -74,6 +75,9 @@ export class Journal {
   private fd: number;
   private seq: number;
   private syncTimer: NodeJS.Timeout | null = null;
+  /** A group commit is running on the thread pool; decisions written meanwhile need another one. */
+  private syncing = false;
+  private syncAgain = false;
   /** A failed group commit (disk gone) surfaces on the next append, where the engine handles it. */
   private syncError: Error | null = null;
 
@@ -101,19 +105,32 @@ export class Journal {
     const event = { v: JOURNAL_VERSION, seq: ++this.seq, t: this.clock(), ...body } as NightshiftEvent;
     // One write per line keeps lines whole for concurrent readers (report, export) in practice.
     fs.writeSync(this.fd, JSON.stringify(event) + '\n');
-    if (isDurable(body) && !this.syncTimer) {
-      this.syncTimer = setTimeout(() => {
-        this.syncTimer = null;
-        try {
-          if (this.fd >= 0) fs.fsyncSync(this.fd);
-        } catch (err) {
-          this.syncError = err as Error;
-        }
-      }, SYNC_WINDOW_MS);
-      // close() syncs what is left; a pending group commit must not keep the process alive.
-      this.syncTimer.unref();
-    }
+    if (isDurable(body)) this.scheduleSync();
     return event;
+  }
+
+  private scheduleSync(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      if (this.fd < 0) return;
+      this.syncing = true;
+      fs.fsync(this.fd, (err) => {
+        this.syncing = false;
+        // EBADF: closed meanwhile, and close() synced.
+        if (err && err.code !== 'EBADF') this.syncError = err;
+        if (this.syncAgain && this.fd >= 0) {
+          this.syncAgain = false;
+          this.scheduleSync();
+        }
+      });
+    }, SYNC_WINDOW_MS);
+    // close() syncs what is left; a pending group commit must not keep the process alive.
+    this.syncTimer.unref();
   }
 
   sync(): void {

@@ -2,6 +2,7 @@
 // With no name every registered bench runs, in order. Add a bench by adding an entry to BENCHES.
 import { runProposersBench } from './proposers.js';
 import { runTuiBench } from './tui.js';
+import { runLoopBench } from './loop.js';
 
 export interface Bench {
   summary: string;
@@ -12,6 +13,10 @@ export const BENCHES: Record<string, Bench> = {
   proposers: {
     summary: 'tpe / cmaes / random against Optuna: quality on four problems, time per proposal',
     run: runProposersBench,
+  },
+  loop: {
+    summary: 'N trials of duration d, k at a time: nightshift against xargs -P k (the floor); trials/s, overhead per trial, peak RSS (--full, or --d/--n/--k lists)',
+    run: runLoopBench,
   },
   tui: {
     summary: 'first paint and frame cost with a 5,000-trial journal; CPU share with 16 trials × 200 lines/s (TUI vs headless)',
