@@ -22,6 +22,9 @@
 //     report of a metric that never had a step is step n (1-based, counted per metric);
 //   - `epoch` is an ordinary metric, not the x-axis;
 //   - a key reported twice on one line: the first wins;
+//   - only the first MAX_PARSED_CHARS (16 KiB) of a line are read, up to the last whitespace
+//     there, and at most MAX_POINTS_PER_LINE (256) metrics per line: a hostile line costs bounded,
+//     linear work;
 //   - a line holding carriage returns (tqdm / autoresearch `\r` progress output that never ends
 //     in a newline) is read as one line per `\r` segment.
 //   - Phrases without a separator are not read: nanoGPT's `step 100: train loss 2.31, val loss
@@ -46,8 +49,15 @@ export interface MetricParserOptions {
   pattern?: string;
 }
 
+/** Only this much of a line is read: a hostile line costs bounded work. */
+export const MAX_PARSED_CHARS = 16 * 1024;
+/** At most this many metrics are read from one line. */
+export const MAX_POINTS_PER_LINE = 256;
+
 const KEY = String.raw`[A-Za-z_](?:[\w./-]*\w)?`;
-const NUM = String.raw`[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)`;
+// The fraction's digits only follow a dot: `\d+\.?\d*` could split a run of digits in n ways and
+// backtracked quadratically on a long run that fails the lookahead (16k digits: over a second).
+const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)`;
 // Groups: 1 quote, 2 quoted key, 3 bare key, 4 value.
 const PAIR_SOURCE =
   String.raw`(?<=^|[\s,;:|(\[{])` +
@@ -81,6 +91,19 @@ export function parseMetricNumber(text: string): number | null {
   // pattern capture may hold anything, so check the shape loosely.
   if (Number.isNaN(v) || /[xXbBoO_]/.test(s)) return null;
   return v;
+}
+
+/** Metrics on a line up to which duplicates are found by a linear scan. */
+const SMALL_LINE = 16;
+
+/**
+ * The first MAX_PARSED_CHARS of a line, ending at whitespace: a token cut in two must not be read
+ * (`loss=0.123456` cut to `loss=0.12`). A line with no whitespace in that span yields nothing.
+ */
+function cutLine(line: string): string {
+  if (line.charCodeAt(MAX_PARSED_CHARS) <= 32) return line.slice(0, MAX_PARSED_CHARS);
+  for (let i = MAX_PARSED_CHARS - 1; i >= 0; i--) if (line.charCodeAt(i) <= 32) return line.slice(0, i);
+  return '';
 }
 
 function isStepKey(key: string): boolean {
@@ -133,6 +156,7 @@ export class MetricParser {
 
   /** Feed one line (no trailing newline). Returns the points it holds, in line order. */
   parse(line: string): MetricPoint[] {
+    if (line.length > MAX_PARSED_CHARS) line = cutLine(line);
     if (line.indexOf('\r') !== -1) {
       let out: MetricPoint[] = EMPTY;
       for (const segment of line.split('\r')) {
@@ -153,6 +177,7 @@ export class MetricParser {
     re.lastIndex = 0;
     let points: MetricPoint[] | null = null;
     let step = -1;
+    let seen: Set<string> | null = null;
     let m: RegExpExecArray | null;
     while ((m = re.exec(line)) !== null) {
       const key = m[3] ?? m[2];
@@ -163,8 +188,12 @@ export class MetricParser {
         continue;
       }
       if (points === null) points = [];
-      else if (points.some((p) => p.name === key)) continue;
+      else if (seen !== null ? seen.has(key) : points.some((p) => p.name === key)) continue;
       points.push({ name: key, step: -1, value });
+      // A linear scan is cheapest for the usual handful of keys; a set keeps many keys linear.
+      if (seen !== null) seen.add(key);
+      else if (points.length === SMALL_LINE) seen = new Set(points.map((p) => p.name));
+      if (points.length >= MAX_POINTS_PER_LINE) break;
     }
     if (points === null) return EMPTY;
     if (step < 0) {

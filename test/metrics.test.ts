@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetricParser, parseMetricNumber, type MetricPoint } from '../src/metrics.js';
+import { MAX_PARSED_CHARS, MAX_POINTS_PER_LINE, MetricParser, parseMetricNumber, type MetricPoint } from '../src/metrics.js';
 
 type P = [name: string, step: number, value: number];
 
@@ -161,5 +161,46 @@ describe('MetricParser (behaviour)', () => {
     expect(n).toBe(150_000);
     // ~0.4 µs a line on the dev machine; the bound only catches a pathological regression.
     expect(ms).toBeLessThan(5_000);
+  });
+
+  // Hostile shapes (issue 7 item 17): the work per line is bounded and linear in its length.
+  it('reads at most MAX_POINTS_PER_LINE metrics from a line, the first of a repeated key winning', () => {
+    const parser = new MetricParser({ primary: 'k0' });
+    const keys = Array.from({ length: 1000 }, (_, i) => `k${i}=${i}`);
+    const got = parser.parse([...keys, 'k5=-1', 'k999=-1'].join(' '));
+    expect(MAX_POINTS_PER_LINE).toBeGreaterThanOrEqual(64);
+    expect(got).toHaveLength(MAX_POINTS_PER_LINE);
+    expect(got.map((p) => p.name)).toEqual(keys.slice(0, MAX_POINTS_PER_LINE).map((k) => k.split('=')[0]));
+    expect(got[5].value).toBe(5);
+    // Past the small-list threshold the duplicate check still holds.
+    const dup = parser.parse([...keys.slice(0, 40), 'k3=-1', 'k39=-1', 'late=1'].join(' '));
+    expect(dup.map((p) => p.name)).toEqual([...keys.slice(0, 40).map((k) => k.split('=')[0]), 'late']);
+    expect(dup[39].value).toBe(39);
+  });
+
+  it('reads only the first MAX_PARSED_CHARS of a line and never a number cut at that point', () => {
+    const parser = new MetricParser({ primary: 'loss' });
+    const pad = 'x'.repeat(MAX_PARSED_CHARS);
+    expect(pts(parser.parse(`acc=1 ${pad} loss=2`))).toEqual([['acc', 1, 1]]);
+    // A value straddling the limit is dropped, not read as its first digits.
+    const head = 'y'.repeat(MAX_PARSED_CHARS - 'loss=0.12'.length);
+    expect(parser.parse(`${head.slice(0, -1)} loss=0.123456`)).toHaveLength(0);
+    const patterned = new MetricParser({ primary: 'loss', pattern: String.raw`loss=([\d.]+)` });
+    expect(patterned.parse(`${head.slice(0, -1)} loss=0.123456`)).toHaveLength(0);
+    // A line just within the limit is read whole.
+    expect(pts(parser.parse(`${'z'.repeat(MAX_PARSED_CHARS - 12)} loss=0.25`))).toEqual([['loss', 1, 0.25]]);
+  });
+
+  it('rejects long unterminated runs of digits in time linear in their length', () => {
+    const parser = new MetricParser({ primary: 'loss' });
+    const n = MAX_PARSED_CHARS - 10;
+    const shapes = [`loss=${'1'.repeat(n)}x`, `loss: ${'1'.repeat(n)}x`, `loss=1.${'1'.repeat(n)}x`, `loss=1e${'1'.repeat(n)}x`, `'loss': ${'9'.repeat(n)}x`];
+    const t0 = performance.now();
+    for (let rep = 0; rep < 4; rep++) for (const line of shapes) expect(parser.parse(line)).toHaveLength(0);
+    // Linear: about a millisecond for all 20 lines. Quadratic backtracking took over a second per
+    // line here (16k digits: 0.3-1.3 s), so this bound cannot be met by the old parser on any machine
+    // and leaves three orders of magnitude of slack for a slow one.
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(pts(parser.parse(`loss=${'1'.repeat(20)} acc=2`))).toEqual([['loss', 1, 11111111111111111111], ['acc', 1, 2]]);
   });
 });
