@@ -8,12 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../src/paths.js';
+import { LogTail } from './logtail.js';
 import type { CancelMode, ExitInfo, HostInfo, ReattachInfo, Runner, RunningTrial, TrialLaunch } from './types.js';
 
 /** How often a trial's log is read for new lines and a re-attached trial is checked for exit. */
 const POLL_MS = 100;
-/** A line longer than this is split (a progress bar without newlines must not grow memory). */
-const MAX_LINE = 64 * 1024;
 
 // Runs the command in a background subshell and leaves its exit status behind atomically. Both
 // shells trap TERM with a no-op handler, so the group-wide SIGTERM of a cooperative stop reaches
@@ -107,69 +106,6 @@ export function readExitFile(dir: string): ExitInfo | null {
     return { code, signal: null };
   } catch {
     return null;
-  }
-}
-
-/** Follows a growing log file and hands out whole lines (\n or \r separated). */
-export class LogTail {
-  private fd: number | null = null;
-  private pos = 0;
-  private partial = '';
-  private readonly buf = Buffer.allocUnsafe(256 * 1024);
-  private readonly decoder = new TextDecoder('utf-8');
-
-  constructor(private readonly file: string, private readonly onLine: (line: string) => void) {}
-
-  /** Reads what has been appended since the last call. Returns bytes read. */
-  poll(): number {
-    if (this.fd === null) {
-      try {
-        this.fd = fs.openSync(this.file, 'r');
-      } catch {
-        return 0;
-      }
-    }
-    let total = 0;
-    for (;;) {
-      const n = fs.readSync(this.fd, this.buf, 0, this.buf.length, this.pos);
-      if (n <= 0) break;
-      this.pos += n;
-      total += n;
-      this.feed(this.decoder.decode(this.buf.subarray(0, n), { stream: true }));
-      if (n < this.buf.length) break;
-    }
-    return total;
-  }
-
-  private feed(text: string): void {
-    let data = this.partial + text;
-    let start = 0;
-    for (let i = 0; i < data.length; i++) {
-      const c = data.charCodeAt(i);
-      if (c === 10 || c === 13) {
-        if (i > start) this.onLine(data.slice(start, i));
-        start = i + 1;
-      }
-    }
-    data = data.slice(start);
-    while (data.length > MAX_LINE) {
-      this.onLine(data.slice(0, MAX_LINE));
-      data = data.slice(MAX_LINE);
-    }
-    this.partial = data;
-  }
-
-  /** Reads the rest and delivers a last line without a newline. */
-  finish(): void {
-    this.poll();
-    if (this.partial) this.onLine(this.partial);
-    this.partial = '';
-    this.close();
-  }
-
-  close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
   }
 }
 
@@ -296,7 +232,7 @@ export class LocalRunner implements Runner {
     const pid = child.pid;
     if (pid === undefined) {
       // spawn failed synchronously (e.g. cwd missing): report it as an exit.
-      const tail = new LogTail(logFile, onLine);
+      const tail = new LogTail(logFile, onLine, { maxLog: launch.maxLogBytes });
       const trial = new LocalTrial(launch.id, -1, undefined, this.hostInfo.host, launch.dir, tail, false);
       child.once('error', (err) => {
         fs.appendFileSync(logFile, `nightshift: could not start the trial: ${err.message}\n`);
@@ -304,7 +240,7 @@ export class LocalRunner implements Runner {
       });
       return trial;
     }
-    const tail = new LogTail(logFile, onLine);
+    const tail = new LogTail(logFile, onLine, { maxLog: launch.maxLogBytes });
     const trial = new LocalTrial(launch.id, pid, processStartTime(pid), this.hostInfo.host, launch.dir, tail, false);
     child.once('exit', (code, signal) => trial.onExit({ code, signal }));
     child.once('error', () => trial.onExit({ code: 127, signal: null }));
@@ -314,13 +250,13 @@ export class LocalRunner implements Runner {
   reattach(info: ReattachInfo, onLine: (line: string) => void): { trial: RunningTrial } | { exited: ExitInfo } | null {
     const logFile = path.join(info.dir, 'output.log');
     if (isAlive(info.pid, info.pidStart)) {
-      const tail = new LogTail(logFile, onLine);
+      const tail = new LogTail(logFile, onLine, { maxLog: info.maxLogBytes });
       return { trial: new LocalTrial(info.id, info.pid, info.pidStart, this.hostInfo.host, info.dir, tail, true) };
     }
     const exit = readExitFile(info.dir);
     if (exit) {
       // It finished while nobody watched: deliver its whole output, then its exit.
-      const tail = new LogTail(logFile, onLine);
+      const tail = new LogTail(logFile, onLine, { maxLog: info.maxLogBytes });
       tail.finish();
       return { exited: exit };
     }

@@ -12,6 +12,8 @@ export interface TrialLaunch {
   /** Extra environment (NIGHTSHIFT_* and the campaign's env). */
   env: Record<string, string>;
   params: Params;
+  /** Cap on output.log in bytes (the campaign's max_log); past it the middle is dropped. */
+  maxLogBytes?: number;
 }
 
 export interface ExitInfo {
@@ -50,6 +52,7 @@ export interface ReattachInfo {
   pid: number;
   pidStart?: string;
   dir: string;
+  maxLogBytes?: number;
 }
 
 export interface HostInfo {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { PROPOSERS } from '../../proposers/index.js';
 import type { Goal, ParamSpec, Space } from '../types.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import type { CampaignConfig, DecideConfig, PrunerConfig, ProposerSpec } from './types.js';
 
@@ -30,7 +31,7 @@ export interface LoadOptions {
 /** Top-level keys, in the order the docs present them. */
 export const CAMPAIGN_KEYS = [
   'name', 'workdir', 'command', 'metric', 'space', 'proposer', 'parallel', 'seed', 'budget',
-  'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus', 'results',
+  'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus', 'results', 'max_log',
 ] as const;
 
 export const DEFAULTS = {
@@ -39,6 +40,7 @@ export const DEFAULTS = {
   seed: 0,
   kill_grace_ms: 10_000,
   queue_ahead: 1,
+  max_log_bytes: 200 * 2 ** 20,
   evaluate_timeout_ms: 10 * 60_000,
   pruner: { warmup_steps: 0, min_trials: 5, interval_steps: 1 },
 } as const;
@@ -232,7 +234,7 @@ const KEY_ALIASES: Record<string, Record<string, string>> = {
     sampler: 'proposer', proposers: 'proposer', algorithm: 'proposer', search_alg: 'proposer', method: 'proposer', optimizer: 'proposer',
     workers: 'parallel', n_jobs: 'parallel', concurrency: 'parallel', max_concurrent_trials: 'parallel', slots: 'parallel',
     evaluator: 'evaluate', eval: 'evaluate', environment: 'env', cwd: 'workdir', dir: 'workdir', directory: 'workdir',
-    scheduler: 'pruner', early_stopping: 'pruner', grace: 'kill_grace',
+    scheduler: 'pruner', early_stopping: 'pruner', grace: 'kill_grace', log_limit: 'max_log', max_log_size: 'max_log',
   },
   budget: {
     n_trials: 'trials', max_trials: 'trials', num_samples: 'trials', timeout: 'trial_timeout',
@@ -286,6 +288,19 @@ function duration(positive: boolean) {
       return z.NEVER;
     }
     return ms;
+  });
+}
+/** Smallest max_log: below it the kept start and end of a log would hold almost nothing. */
+export const MIN_MAX_LOG = 64 * 1024;
+function size() {
+  const error = 'expected a size of at least 64KB, like 200MB, 1GB or 512KB';
+  return z.unknown().transform((v, ctx) => {
+    const bytes = parseSize(v);
+    if (bytes === null || bytes < MIN_MAX_LOG) {
+      ctx.issues.push({ code: 'custom', message: error, input: v });
+      return z.NEVER;
+    }
+    return bytes;
   });
 }
 const goal = z.enum(['minimize', 'maximize'], { error: E.goal });
@@ -574,6 +589,7 @@ class Checker {
     const seed = this.optional(root.seed, wholeNumber(0), ['seed'], DEFAULTS.seed);
     const queueAhead = this.optional(root.queue_ahead, wholeNumber(0), ['queue_ahead'], DEFAULTS.queue_ahead);
     const killGrace = this.optional(root.kill_grace, duration(false), ['kill_grace'], DEFAULTS.kill_grace_ms);
+    const maxLog = this.optional(root.max_log, size(), ['max_log'], DEFAULTS.max_log_bytes);
     const budget = this.budget(root.budget);
     const pruner = this.pruner(root.pruner);
     const evaluate = this.evaluate(root.evaluate);
@@ -608,6 +624,7 @@ class Checker {
       queue_ahead: queueAhead!,
       gpus: gpus!,
       results: results!,
+      max_log_bytes: maxLog!,
     };
     if (evaluate) config.evaluate = evaluate;
     return config;

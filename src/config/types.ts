@@ -60,4 +60,6 @@ export interface CampaignConfig {
   gpus: string[];
   /** Secondary metrics results.tsv shows after the primary (autoresearch's memory_gb column). */
   results: { columns: string[] };
+  /** Cap on each trial's output.log (`max_log`); past it the middle is dropped, start and end kept. */
+  max_log_bytes: number;
 }

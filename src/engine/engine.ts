@@ -8,6 +8,7 @@ import type { CampaignConfig } from '../config/types.js';
 import type { EventBody, EventOf, Fingerprint, NightshiftEvent, Overrides } from '../events.js';
 import type { Journal } from '../journal.js';
 import { MetricParser } from '../metrics.js';
+import { sanitizeLine } from '../sanitize.js';
 import { trialDir } from '../paths.js';
 import {
   elapsedMs,
@@ -204,7 +205,7 @@ export class Engine {
       live.cancel = t.cancel ?? null;
       const got =
         t.pid !== undefined && t.dir
-          ? this.runner.reattach({ id, pid: t.pid, pidStart: t.pid_start, dir: t.dir }, (line) => this.onLine(live, line))
+          ? this.runner.reattach({ id, pid: t.pid, pidStart: t.pid_start, dir: t.dir, maxLogBytes: this.config.max_log_bytes }, (line) => this.onLine(live, line))
           : null;
       if (got && 'exited' in got) {
         // It finished while nobody watched; its output was just re-read.
@@ -437,7 +438,7 @@ export class Engine {
     this.busySlots.add(slot);
     this.live.set(id, live);
     const handle = this.runner.start(
-      { id, command: renderCommand(this.config.command, t.params, this.config.space), cwd: this.config.workdir, dir, env, params: t.params },
+      { id, command: renderCommand(this.config.command, t.params, this.config.space), cwd: this.config.workdir, dir, env, params: t.params, maxLogBytes: this.config.max_log_bytes },
       slot,
       (line) => this.onLine(live, line),
     );
@@ -483,7 +484,8 @@ export class Engine {
   private onLine(live: LiveTrial, line: string): void {
     live.lastLine = line;
     live.tail.push(line);
-    if (live.tail.length > TAIL_LINES) live.tail.splice(0, live.tail.length - TAIL_LINES);
+    // Trimmed in batches: a splice per line cost more than everything else a flood of lines does.
+    if (live.tail.length > 2 * TAIL_LINES) live.tail.splice(0, live.tail.length - TAIL_LINES);
     const points = live.parser.parse(line);
     const primary = this.config.metric.name;
     for (const p of points) {
@@ -793,7 +795,8 @@ export function readTail(file: string, n: number): string[] {
     fs.readSync(fd, buf, 0, len, size - len);
     const lines = buf.toString('utf8').split(/\r?\n|\r/);
     if (lines[lines.length - 1] === '') lines.pop();
-    return lines.slice(-n);
+    // The log is the trial's raw output: clean it as the live lines are (runners/logtail.ts).
+    return lines.slice(-n).map(sanitizeLine);
   } finally {
     fs.closeSync(fd);
   }

@@ -69,6 +69,7 @@ env:
 queue_ahead: 0
 gpus: [0, GPU-1a2b]
 results: { columns: [gpu_mem_gb] }
+max_log: 1.5GB
 `);
     const dir = path.dirname(file);
     const expected: CampaignConfig = {
@@ -100,8 +101,18 @@ results: { columns: [gpu_mem_gb] }
       queue_ahead: 0,
       gpus: ['0', 'GPU-1a2b'],
       results: { columns: ['gpu_mem_gb'] },
+      max_log_bytes: 1.5 * 2 ** 30,
     };
     expect(loadCampaign(file)).toStrictEqual(expected);
+  });
+
+  it('reads max_log as a size (K/M/G are powers of 1024) and refuses what is not one', () => {
+    for (const [text, bytes] of [['200MB', 200 * 2 ** 20], ['1m', 2 ** 20], ['512KiB', 512 * 1024], ['65536', 65536], ['2 GB', 2 * 2 ** 30]] as const) {
+      expect(loadCampaign(write(`${BASE}max_log: ${text}\n`)).max_log_bytes).toBe(bytes);
+    }
+    for (const bad of ['lots', '10KB', '-1MB', '1PB', '[1]']) {
+      expect(() => loadCampaign(write(`${BASE}max_log: ${bad}\n`))).toThrow(/max_log: expected a size of at least 64KB, like 200MB/);
+    }
   });
 
   it('runs one trial per GPU unless parallel says otherwise', () => {
@@ -141,6 +152,7 @@ results: { columns: [gpu_mem_gb] }
       queue_ahead: 1,
       gpus: [],
       results: { columns: [] },
+      max_log_bytes: 200 * 2 ** 20,
     } satisfies CampaignConfig);
   });
 
