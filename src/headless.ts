@@ -3,6 +3,7 @@ import type { NightshiftEvent } from './events.js';
 import { getTrial, type CampaignState } from './state.js';
 import { countsSummary, describeParams, formatDuration } from './report.js';
 import { fmt } from './engine/decide.js';
+import { sanitizeLine } from './sanitize.js';
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -14,7 +15,17 @@ function clock(ms: number): string {
 
 const STATUS_WIDTH = 8;
 
+/**
+ * The line(s) to print for an event, or null. Cleaned of terminal control sequences: reasons
+ * quote trial output and proposer errors, and a journal written by an older version may hold
+ * them raw.
+ */
 export function formatEvent(e: NightshiftEvent, s: CampaignState): string | null {
+  const text = describeEvent(e, s);
+  return text === null ? null : text.split('\n').map(sanitizeLine).join('\n');
+}
+
+function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
   const at = `[${clock(e.t - s.started_at)}]`;
   const trial = 'id' in e ? getTrial(s, e.id) : undefined;
   switch (e.type) {
