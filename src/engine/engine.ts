@@ -30,6 +30,7 @@ import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';
 import { DEFAULT_FIRST_CRASHES, firstCrashesStop } from './crash-streak.js';
 import { operatorIntent, type CancelIntent } from '../state-rules.js';
 import { journaledBudget } from './budget.js';
+import { moveAsideStaleDir } from './trialdir.js';
 
 /** Metric points are batched into one journal event per trial at most this often. */
 const METRIC_FLUSH_MS = 250;
@@ -423,6 +424,7 @@ export class Engine {
     const t = getTrial(this.state, id)!;
     const slot = this.freeSlot();
     const dir = trialDir(this.outDir, id);
+    moveAsideStaleDir(dir);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'params.json'), paramsJson(t.params, this.config.space) + '\n');
     if (t.proposal.kind === 'code') fs.writeFileSync(path.join(dir, 'change.diff'), t.proposal.diff);
