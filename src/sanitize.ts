@@ -9,7 +9,8 @@
 // title-setting `ESC ]0;title BEL`, DCS/SOS/PM/APC strings `ESC P|X|^|_ … ST`, and two- or
 // three-byte `ESC …` sequences), their 8-bit C1 forms (U+009B CSI, U+009D OSC, U+0090/98/9E/9F
 // strings), every other C0 control but tab (NUL, BEL, BS, CR, LF, …), DEL and the C1 range
-// U+0080–U+009F. Undecodable input becomes U+FFFD: bytes that are not UTF-8 (when given bytes) and
+// U+0080–U+009F, and the bidi overrides and isolates U+202A–U+202E, U+2066–U+2069 (they reorder the
+// text that follows, on the rest of the screen line). Undecodable input becomes U+FFFD: bytes that are not UTF-8 (when given bytes) and
 // lone UTF-16 surrogates (when given a string). Everything else, including non-ASCII text, stays.
 
 const ESC = 0x1b;
@@ -17,8 +18,8 @@ const BEL = 0x07;
 const ST_C1 = 0x9c;
 const REPLACEMENT = '\uFFFD';
 
-/** Anything that needs the slow path: C0 but tab, DEL, C1, or a surrogate (paired or not). */
-const NEEDS_WORK = /[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]/;
+/** Anything that needs the slow path: C0 but tab, DEL, C1, bidi controls, or a surrogate (paired or not). */
+const NEEDS_WORK = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
 
 const decoder = new TextDecoder('utf-8'); // fatal: false, so bad bytes become U+FFFD
 
@@ -39,7 +40,7 @@ export function sanitizeLine(input: string | Uint8Array): string {
       i++;
       continue;
     }
-    if (c === 0x09 || (c > 0x9f && (c < 0xd800 || c > 0xdfff))) {
+    if (c === 0x09 || (c > 0x9f && (c < 0xd800 || c > 0xdfff) && !isBidiControl(c))) {
       i++;
       continue;
     }
@@ -61,11 +62,15 @@ export function sanitizeLine(input: string | Uint8Array): string {
     } else if (c === 0x9d || c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) {
       i = skipString(s, i + 1);
     } else {
-      i++; // any other C0/C1 control or DEL: dropped
+      i++; // any other C0/C1 control, DEL or bidi control: dropped
     }
     keepFrom = i;
   }
   return out + s.slice(keepFrom);
+}
+
+function isBidiControl(c: number): boolean {
+  return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 /** After ESC: returns the index just past the sequence it starts. */

@@ -33,6 +33,8 @@ const cases: Array<[string, string, string]> = [
   ['lone high surrogate', 'a\ud800b', 'a\uFFFDb'],
   ['lone low surrogate', 'a\udc00b', 'a\uFFFDb'],
   ['high surrogate at the end', 'a\ud83d', 'a\uFFFD'],
+  ['bidi overrides and isolates', 'a\u202eb\u2066c\u2069d\u202ae', 'abcde'],
+  ['other format characters stay (ZWJ emoji)', '👩\u200d💻', '👩\u200d💻'],
   ['empty', '', ''],
 ];
 
