@@ -103,4 +103,44 @@ describe('a trial that floods its output', () => {
     expect(events(out).some((e) => e.type === 'operator.quit')).toBe(true);
     await waitFor(() => processesWithEnv(out).length === 0, 10_000, 'the flooding trial to be gone');
   });
+
+  it('a flood of metric lines keeps the journal small: a handful of points per batch, the newest kept', async () => {
+    const dir = campaignDir({ 'campaign.yaml': campaign("yes 'step=1 loss=0.5'", '{ trials: 1, trial_timeout: 2s }') });
+    dirs.push(dir);
+    const out = path.join(dir, '.nightshift', 'flood');
+    const r = await supervise(dir, 30_000);
+    expect(r.code, `${r.out}${r.err}`).toBe(EXIT.ok);
+    const evs = events(out);
+    const metrics = evs.filter((e) => e.type === 'trial.metric');
+    expect(metrics.length).toBeGreaterThan(0);
+    // One step printed a million times is one point per batch, not a million.
+    for (const e of metrics) if (e.type === 'trial.metric') expect(e.points.loss?.length ?? 0).toBeLessThanOrEqual(1);
+    expect(fs.statSync(path.join(out, 'journal.jsonl')).size).toBeLessThan(200 * 1024);
+  });
+
+  it('a flood of metric lines with a rising step: each batch is bounded and ends on the newest point', async () => {
+    const dir = campaignDir({
+      'campaign.yaml': campaign('python3 count.py', '{ trials: 1 }'),
+      'count.py': 'for i in range(1, 200001):\n    print(f"step={i} loss={1 / i}")\n',
+    });
+    dirs.push(dir);
+    const out = path.join(dir, '.nightshift', 'flood');
+    const r = await supervise(dir, 30_000);
+    expect(r.code, `${r.out}${r.err}`).toBe(EXIT.ok);
+    const metrics = events(out).filter((e) => e.type === 'trial.metric');
+    expect(metrics.length, `${r.out}${r.err}`).toBeGreaterThan(0);
+    let lastStep = 0;
+    for (const e of metrics) {
+      if (e.type !== 'trial.metric') continue;
+      const pts = e.points.loss ?? [];
+      expect(pts.length).toBeLessThanOrEqual(64);
+      for (const [step] of pts) {
+        expect(step).toBeGreaterThan(lastStep);
+        lastStep = step;
+      }
+    }
+    // Far more than 64 steps a batch were printed; the curve still ends on the last one.
+    expect(lastStep).toBe(200_000);
+    expect(metrics.length).toBeLessThan(200_000 / 64);
+  });
 });

@@ -24,6 +24,7 @@ import { decideTrial, fmt } from './decide.js';
 import { runEvaluator } from './evaluate.js';
 import { FrozenFiles } from '../frozen.js';
 import { judgeMedian } from './pruner.js';
+import { MetricBatch } from './metric-batch.js';
 import { Cohorts, CompletedCurves, CurveTracker, TrialHistory } from './incremental.js';
 import { paramsJson, renderCommand } from './command.js';
 import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';
@@ -51,8 +52,7 @@ interface LiveTrial {
   /** Null for a trial that finished while no supervisor watched (judged from what it left behind). */
   handle: RunningTrial | null;
   parser: MetricParser;
-  pending: Record<string, Array<[number, number]>>;
-  pendingCount: number;
+  pending: MetricBatch;
   /** On re-attach, points at or before this step were journaled already. */
   skipThroughStep: number | null;
   tail: string[];
@@ -395,8 +395,7 @@ export class Engine {
       slot,
       handle: null,
       parser: new MetricParser({ primary: this.config.metric.name, pattern: this.config.metric.pattern }),
-      pending: {},
-      pendingCount: 0,
+      pending: new MetricBatch(this.config.metric.name),
       skipThroughStep: null,
       tail: [],
       lastLine: '',
@@ -489,25 +488,16 @@ export class Engine {
     // Trimmed in batches: a splice per line cost more than everything else a flood of lines does.
     if (live.tail.length > 2 * TAIL_LINES) live.tail.splice(0, live.tail.length - TAIL_LINES);
     const points = live.parser.parse(line);
-    const primary = this.config.metric.name;
     for (const p of points) {
       if (live.skipThroughStep !== null && p.step <= live.skipThroughStep) continue;
-      const list = (live.pending[p.name] ??= []);
-      // The primary metric's whole curve is journaled (pruner, curves); of the others only the
-      // latest value per batch, which is all the state keeps: a chatty trial must not flood the journal.
-      if (p.name === primary || list.length === 0) {
-        list.push([p.step, p.value]);
-        live.pendingCount++;
-      } else list[0] = [p.step, p.value];
+      live.pending.add(p);
     }
   }
 
   private flushMetrics(live: LiveTrial): void {
     this.confirmPrune(live);
-    if (live.pendingCount === 0) return;
-    const points = live.pending;
-    live.pending = {};
-    live.pendingCount = 0;
+    if (live.pending.size === 0) return;
+    const points = live.pending.take();
     this.emit({ type: 'trial.metric', id: live.id, points });
     if (points[this.config.metric.name]) this.maybePrune(live);
   }
