@@ -1,7 +1,7 @@
 // Grid search: every combination, in order, skipping points already tried. [] when the grid is done.
 import { z } from 'zod';
-import type { ParamSpec, ParamValue, Params, Proposal, Proposer, ProposerContext, Space } from '../src/types.js';
-import { paramsKey, snap } from '../src/space.js';
+import type { ParamSpec, ParamValue, Params, Proposal, ProposeResult, Proposer, ProposerContext, Space } from '../src/types.js';
+import { paramsKey, snap } from './numeric/space.js';
 
 export const gridOptions = z
   .object({
@@ -49,7 +49,7 @@ export class GridProposer implements Proposer {
     return Object.values(space).reduce((n, spec) => n * gridValues(spec, this.options.points).length, 1);
   }
 
-  async propose(ctx: ProposerContext, k: number): Promise<Proposal[]> {
+  async propose(ctx: ProposerContext, k: number): Promise<ProposeResult> {
     const axes = Object.entries(ctx.space).map(([n, spec]) => [n, gridValues(spec, this.options.points)] as [string, ParamValue[]]);
     const total = axes.reduce((n, [, v]) => n * v.length, 1);
     const seen = new Set(ctx.history.filter((t) => t.status !== 'lost').map((t) => paramsKey(t.params)));
@@ -61,6 +61,6 @@ export class GridProposer implements Proposer {
       seen.add(key);
       out.push({ kind: 'params', params });
     }
-    return out;
+    return { proposals: out };
   }
 }

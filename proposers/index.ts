@@ -1,6 +1,7 @@
-// The proposer registry: one entry per `proposer:` type in the campaign file.
+// The proposer registry: one entry per `proposer:` type in the campaign file. The composition root
+// (src/session.ts) hands it to the config loader and builds the configured proposers from it.
 import { z } from 'zod';
-import type { Proposer, Space } from '../src/types.js';
+import type { Proposer, ProposerDeps, Space } from '../src/types.js';
 import { RandomProposer, randomOptions } from './random.js';
 import { GridProposer, gridOptions } from './grid.js';
 import { TpeProposer, tpeOptions } from './tpe.js';
@@ -11,31 +12,46 @@ export interface ProposerFactory {
   options: z.ZodType;
   /** Returns a reason when this proposer cannot search the given space, else null. */
   unsupported?(space: Space): string | null;
-  create(options: any, space: Space): Proposer;
+  /** Builds the proposer from raw options (validated by `options` on the way in) and its dependencies. */
+  create(options: unknown, deps: ProposerDeps): Proposer;
   summary: string;
 }
 
-export const PROPOSERS: Record<string, ProposerFactory> = {
-  random: {
+/**
+ * A registry entry whose `make` receives the options as its schema types them: the one place
+ * options go from unknown to typed is the schema's parse.
+ */
+function entry<S extends z.ZodType>(def: {
+  options: S;
+  summary: string;
+  unsupported?(space: Space): string | null;
+  make(options: z.output<S>, deps: ProposerDeps): Proposer;
+}): ProposerFactory {
+  const { make, ...rest } = def;
+  return { ...rest, create: (options, deps) => make(def.options.parse(options ?? {}), deps) };
+}
+
+export const PROPOSERS: Readonly<Record<string, ProposerFactory>> = {
+  random: entry({
     options: randomOptions,
-    create: () => new RandomProposer(),
+    make: () => new RandomProposer(),
     summary: 'uniform (log-uniform for log: true) random search, seeded',
-  },
-  grid: {
+  }),
+  grid: entry({
     options: gridOptions,
-    create: (options) => new GridProposer(options),
+    make: (options) => new GridProposer(options),
     summary: 'every combination in order; floats get `points` values (default 5)',
-  },
-  tpe: {
+  }),
+  tpe: entry({
     options: tpeOptions,
-    create: (options) => new TpeProposer(options),
+    make: (options) => new TpeProposer(options),
     summary: "Tree-structured Parzen Estimator (Optuna's rules), optional multivariate, constant liar for parallel slots",
-  },
-  cmaes: {
+  }),
+  cmaes: entry({
     options: cmaesOptions,
-    create: (options) => new CmaesProposer(options),
+    make: (options) => new CmaesProposer(options),
     summary: 'CMA-ES with IPOP/BIPOP restarts over numeric dimensions; categorical ones by independent TPE',
-  },
+  }),
 };
 
 export interface ProposerSpec {
@@ -43,8 +59,8 @@ export interface ProposerSpec {
   options: Record<string, unknown>;
 }
 
-export function createProposer(spec: ProposerSpec, space: Space): Proposer {
-  const factory = PROPOSERS[spec.type];
+export function createProposer(spec: ProposerSpec, deps: ProposerDeps): Proposer {
+  const factory = Object.prototype.hasOwnProperty.call(PROPOSERS, spec.type) ? PROPOSERS[spec.type] : undefined;
   if (!factory) throw new Error(`unknown proposer ${spec.type}`);
-  return factory.create(factory.options.parse(spec.options ?? {}), space);
+  return factory.create(spec.options, deps);
 }

@@ -2,9 +2,9 @@
 // resumed campaign draws the same points, and a proposal the operator drops is followed by a new
 // point rather than the same one again (the proposal count moves on; the history shrinks).
 import { z } from 'zod';
-import type { Proposal, Proposer, ProposerContext } from '../src/types.js';
-import { Rng, hashSeed } from '../src/rng.js';
-import { paramsKey, sampleParams, spaceSize } from '../src/space.js';
+import type { Proposal, ProposeResult, Proposer, ProposerContext } from '../src/types.js';
+import { Rng, hashSeed } from './numeric/rng.js';
+import { paramsKey, sampleParams, spaceSize } from './numeric/space.js';
 
 /** Draws per slot before accepting that a small discrete space has no unseen point left. */
 const MAX_DRAWS_PER_POINT = 200;
@@ -22,14 +22,14 @@ export class RandomProposer implements Proposer {
   /** The proposal count at the last call: it never goes back within one campaign. */
   private lastBase = 0;
 
-  async propose(ctx: ProposerContext, k: number): Promise<Proposal[]> {
+  async propose(ctx: ProposerContext, k: number): Promise<ProposeResult> {
     const base = ctx.proposed ?? ctx.history.length;
     const size = spaceSize(ctx.space);
     const out: Proposal[] = [];
     if (!Number.isFinite(size)) {
       // A continuous space: a repeat has probability zero, so there is nothing to remember.
       for (let j = 0; j < k; j++) out.push({ kind: 'params', params: sampleParams(ctx.space, new Rng(hashSeed(ctx.seed, 'random', base + j))) });
-      return out;
+      return { proposals: out };
     }
     const seen = this.catchUp(ctx, base);
     for (let j = 0; j < k; j++) {
@@ -43,7 +43,7 @@ export class RandomProposer implements Proposer {
       seen.add(paramsKey(params));
       out.push({ kind: 'params', params });
     }
-    return out;
+    return { proposals: out };
   }
 
   /** Adds the history's trials newer than the last call (the history is in id order). */

@@ -5,10 +5,13 @@
 // earlier proposals of the same batch, join the bad set (constant liar), so k slots get k points.
 // Stateless: every draw comes from hashSeed(seed, 'tpe', trial index), so resume proposes the same.
 import { z } from 'zod';
-import type { Goal, ParamValue, Params, Proposal, Proposer, ProposerContext, Space, TrialView } from '../src/types.js';
-import { Rng, hashSeed } from '../src/rng.js';
-import { paramsKey, spaceSize } from '../src/space.js';
-import { Parzen, buildSpaceModel, toExternal, toInternal, type Dim, type ParzenOptions, type SpaceModel } from './parzen.js';
+import type { Goal, ParamValue, Params, Proposal, ProposeResult, Proposer, ProposerContext, Space, TrialView } from '../src/types.js';
+import { Rng, hashSeed } from './numeric/rng.js';
+import { busyKeys, paramsKey, spaceSize } from './numeric/space.js';
+import { RowCache, buildSpaceModel, randomRow, rowToParams, toExternal, type Dim, type SpaceModel } from './numeric/space-model.js';
+import type { ParzenOptions } from './numeric/parzen-kernels.js';
+import { Parzen } from './numeric/parzen.js';
+import { collectObservations, pushPending, splitObservations, type Observations } from './tpe-observations.js';
 
 /** Draws per slot before accepting that a small discrete space has no unseen point left. */
 const MAX_DRAWS_PER_POINT = 200;
@@ -40,156 +43,6 @@ export const TPE_DEFAULTS: TpeOptions = tpeOptions.parse({});
 /** Number of trials in the good set: min(⌈γ·n⌉, cap), as Optuna's default_gamma. */
 export function gammaCount(n: number, gamma: number, cap: number): number {
   return Math.min(Math.ceil(gamma * n), cap);
-}
-
-const COMPLETE = 0;
-const PRUNED = 1;
-const RUNNING = 2;
-
-/** The trials TPE learns from, in history order, with their values in internal coordinates. */
-export interface Observations {
-  rows: Float64Array[];
-  state: Uint8Array;
-  /** Sort keys: complete → signed score; pruned → (−step, signed value). */
-  key1: Float64Array;
-  key2: Float64Array;
-  count: number;
-  /** Complete + pruned (Optuna's n; running trials do not count). */
-  finished: number;
-}
-
-function signOf(goal: Goal): number {
-  return goal === 'maximize' ? -1 : 1;
-}
-
-/**
- * How each trial status counts, following Optuna: keep/discard are COMPLETE, pruned is PRUNED
- * (ranked after every complete trial, deeper steps first, then by its last value), queued/running are
- * RUNNING (constant liar); crash, timeout, invalid and killed are FAIL and ignored, like lost and dropped.
- */
-function classify(t: TrialView): number {
-  switch (t.status) {
-    case 'keep':
-    case 'discard':
-      return t.score !== null && !Number.isNaN(t.score) ? COMPLETE : -1;
-    case 'pruned':
-      return PRUNED;
-    case 'queued':
-    case 'running':
-      return RUNNING;
-    default:
-      return -1;
-  }
-}
-
-/** Internal-coordinate rows, cached per params object (a trial's params never change). */
-export class RowCache {
-  private cache = new WeakMap<Params, Float64Array>();
-  private fingerprint = '';
-  row(model: SpaceModel, params: Params): Float64Array {
-    if (model.fingerprint !== this.fingerprint) {
-      this.cache = new WeakMap();
-      this.fingerprint = model.fingerprint;
-    }
-    let r = this.cache.get(params);
-    if (!r) {
-      r = new Float64Array(model.dims.length);
-      for (let j = 0; j < model.dims.length; j++) r[j] = toInternal(model.dims[j], params[model.dims[j].name]);
-      this.cache.set(params, r);
-    }
-    return r;
-  }
-}
-
-export function collectObservations(model: SpaceModel, history: readonly TrialView[], goal: Goal, includeRunning: boolean, rows: RowCache, extra = 0): Observations {
-  const n = history.length;
-  const obs: Observations = {
-    rows: [],
-    state: new Uint8Array(n + extra),
-    key1: new Float64Array(n + extra),
-    key2: new Float64Array(n + extra),
-    count: 0,
-    finished: 0,
-  };
-  const sign = signOf(goal);
-  for (let i = 0; i < n; i++) {
-    const t = history[i];
-    const s = classify(t);
-    if (s < 0 || (s === RUNNING && !includeRunning)) continue;
-    const c = obs.count++;
-    obs.rows.push(rows.row(model, t.params));
-    obs.state[c] = s;
-    if (s === COMPLETE) {
-      obs.key1[c] = sign * (t.score as number);
-      obs.finished++;
-    } else if (s === PRUNED) {
-      obs.finished++;
-      if (t.lastValue === null || t.lastValue === undefined) {
-        obs.key1[c] = 1;
-        obs.key2[c] = 0;
-      } else {
-        obs.key1[c] = -(t.lastStep ?? 0);
-        obs.key2[c] = Number.isNaN(t.lastValue) ? Infinity : sign * t.lastValue;
-      }
-    }
-  }
-  return obs;
-}
-
-export function pushPending(obs: Observations, row: Float64Array): void {
-  const c = obs.count++;
-  obs.rows.push(row);
-  obs.state[c] = RUNNING;
-}
-
-/**
- * Optuna's _split_trials: the best `nBelow` complete trials (ties by age), then pruned trials by
- * (−step, value) if the complete ones are too few; the rest and every running trial are above.
- * Both lists come back in history order (older trials get lower weights).
- */
-export function splitObservations(obs: Observations, nBelow: number): { below: Int32Array; above: Int32Array } {
-  const n = obs.count;
-  const isBelow = new Uint8Array(n);
-  // The nBelow best complete trials, ties going to the older one (a stable sort): kept in a small
-  // sorted buffer, since nBelow ≤ gamma_cap is tiny next to n.
-  const bufV = new Float64Array(Math.max(1, nBelow));
-  const bufC = new Int32Array(Math.max(1, nBelow));
-  let size = 0;
-  let nPruned = 0;
-  for (let c = 0; c < n; c++) {
-    const st = obs.state[c];
-    if (st === PRUNED) nPruned++;
-    if (st !== COMPLETE || nBelow === 0) continue;
-    const v = obs.key1[c];
-    if (size === nBelow && !(v < bufV[size - 1])) continue;
-    let p = size < nBelow ? size++ : size - 1;
-    while (p > 0 && v < bufV[p - 1]) {
-      bufV[p] = bufV[p - 1];
-      bufC[p] = bufC[p - 1];
-      p--;
-    }
-    bufV[p] = v;
-    bufC[p] = c;
-  }
-  for (let i = 0; i < size; i++) isBelow[bufC[i]] = 1;
-  const need = Math.max(0, nBelow - size);
-  if (need > 0 && nPruned > 0) {
-    const pruned: number[] = [];
-    for (let c = 0; c < n; c++) if (obs.state[c] === PRUNED) pruned.push(c);
-    pruned.sort((a, b) => obs.key1[a] - obs.key1[b] || obs.key2[a] - obs.key2[b] || a - b);
-    for (let i = 0; i < Math.min(need, pruned.length); i++) isBelow[pruned[i]] = 1;
-  }
-  let nb = 0;
-  for (let c = 0; c < n; c++) nb += isBelow[c];
-  const below = new Int32Array(nb);
-  const above = new Int32Array(n - nb);
-  let ib = 0;
-  let ia = 0;
-  for (let c = 0; c < n; c++) {
-    if (isBelow[c]) below[ib++] = c;
-    else above[ia++] = c;
-  }
-  return { below, above };
 }
 
 /** Gathers the listed observations' columns `cols` into a row-major matrix, dropping rows with a missing value. */
@@ -280,34 +133,6 @@ export function suggestTpe(
   return out;
 }
 
-function randomRow(model: SpaceModel, rng: Rng): Float64Array {
-  const r = new Float64Array(model.dims.length);
-  for (let j = 0; j < model.dims.length; j++) {
-    const d = model.dims[j];
-    if (d.kind === 'cat') r[j] = Math.min(d.choices.length - 1, Math.floor(rng.next() * d.choices.length));
-    // Uniform on the (widened, log) interval then snapped: the same law as src/space.ts sampleParam.
-    else r[j] = toInternal(d, toExternal(d, d.lo + (d.hi - d.lo) * rng.next()));
-  }
-  return r;
-}
-
-export function rowToParams(model: SpaceModel, row: Float64Array): Params {
-  const params: Params = {};
-  for (const [name, v] of model.fixed) params[name] = v;
-  for (let j = 0; j < model.dims.length; j++) params[model.dims[j].name] = toExternal(model.dims[j], row[j]);
-  return params;
-}
-
-/** Keys of the points that must not be proposed again: pending ones always, every tried one in a finite space. */
-export function busyKeys(history: readonly TrialView[], finite: boolean): Set<string> {
-  const keys = new Set<string>();
-  for (const t of history) {
-    if (t.status === 'lost' || t.status === 'dropped') continue;
-    if (finite || t.status === 'queued' || t.status === 'running') keys.add(paramsKey(t.params));
-  }
-  return keys;
-}
-
 export class TpeProposer implements Proposer {
   readonly name: string = 'tpe';
   readonly options: TpeOptions;
@@ -324,8 +149,8 @@ export class TpeProposer implements Proposer {
     return this.model;
   }
 
-  async propose(ctx: ProposerContext, k: number): Promise<Proposal[]> {
-    return this.proposeSync(ctx, k);
+  async propose(ctx: ProposerContext, k: number): Promise<ProposeResult> {
+    return { proposals: this.proposeSync(ctx, k) };
   }
 
   proposeSync(ctx: Pick<ProposerContext, 'space' | 'goal' | 'history' | 'seed' | 'proposed'>, k: number): Proposal[] {

@@ -1,5 +1,5 @@
 // The journal's vocabulary. Every fact about a campaign is one of these, appended in order.
-import type { Goal, Proposal, Space, TrialStatus } from './types.js';
+import type { Goal, Proposal, ProposerSide, Space, TrialStatus } from './types.js';
 
 export const JOURNAL_VERSION = 1;
 
@@ -116,7 +116,20 @@ export type EventBody =
   | { type: 'operator.approve'; id: number; reason?: string }
   | { type: 'operator.reject'; id: number; reason?: string }
   | { type: 'operator.quit'; leave_running: boolean; reason?: string }
-  | { type: 'proposer.escalated'; from: string; to: string; reason: string }
+  | {
+      /**
+       * The active proposer asked to hand over to the other side (params ⇄ code). `to` names the
+       * configured proposer that takes over; absent when none of that side is configured, and the
+       * active one stays (older journals carry `to` and no `side`).
+       */
+      type: 'proposer.escalated';
+      from: string;
+      to?: string;
+      side?: ProposerSide;
+      reason: string;
+    }
+  /** What one propose() call cost (LLM proposers); the state sums it per proposer. */
+  | { type: 'proposer.usage'; proposer: string; model: string; tokens_in: number; tokens_out: number; usd: number }
   | { type: 'proposer.failed'; proposer: string; error: string }
   /** The active proposer returned nothing: it has nothing left to propose (until the operator switches). */
   | { type: 'proposer.exhausted'; proposer: string }

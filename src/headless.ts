@@ -1,6 +1,6 @@
 // The headless printer: one concise line per event that matters, for nohup, CI and pipes. No Ink.
 import type { NightshiftEvent } from './events.js';
-import { getTrial, type CampaignState } from './state.js';
+import { escalationText, getTrial, type CampaignState } from './state.js';
 import { countsSummary, describeParams, formatDuration } from './report.js';
 import { fmt } from './engine/decide.js';
 import { sanitizeLine } from './sanitize.js';
@@ -49,7 +49,7 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;
     case 'proposer.escalated':
-      return `${at} proposer escalated ${e.from} → ${e.to}: ${e.reason}`;
+      return `${at} ${escalationText(e)}`;
     case 'operator.quit':
       return `${at} ${e.leave_running ? 'leaving trials running; `nightshift resume` re-attaches' : 'stopping: running trials get a cooperative stop and are re-queued for `resume`'}`;
     default:

@@ -1,8 +1,9 @@
 // The pure reducer: state = events.reduce(fold, initialState()). The TUI, the headless printer,
 // `report` and `export` all read this; nothing else holds campaign state that matters.
-import type { Budget, DecisionStatus, EventBody, Fingerprint, NightshiftEvent, Overrides } from './events.js';
+import type { Budget, DecisionStatus, EventBody, EventOf, Fingerprint, NightshiftEvent, Overrides } from './events.js';
 import type { Goal, Params, Proposal, Space, TrialStatus, TrialView } from './types.js';
 import { Series } from './series.js';
+import { summarizeOutput } from './trial-summary.js';
 import { HEALTHY, NEW_STREAK, nextCrashStreak, operatorIntent, type CancelIntent, type CrashStreak, type ProposerHealth } from './state-rules.js';
 
 export interface TrialState {
@@ -46,6 +47,16 @@ export interface OperatorEntry {
   t: number;
   type: string;
   text: string;
+}
+
+/** What a proposer's calls cost so far, summed over the campaign (proposer.usage events). */
+export interface UsageTotals {
+  calls: number;
+  tokens_in: number;
+  tokens_out: number;
+  usd: number;
+  /** The model of the latest call. */
+  model: string;
 }
 
 export interface CampaignState extends ProposerHealth {
@@ -98,6 +109,8 @@ export interface CampaignState extends ProposerHealth {
   warnings: string[];
   /** Same-reason crashes in a row from the start of this session (budget.first_crashes). */
   crash_streak: CrashStreak;
+  /** Spend per proposer name (only proposers that report usage appear). */
+  usage: Record<string, UsageTotals>;
 }
 
 const CHUNK = 64;
@@ -136,6 +149,7 @@ export function initialState(): CampaignState {
     operator_log: [],
     warnings: [],
     crash_streak: NEW_STREAK,
+    usage: {},
     ...HEALTHY,
   };
 }
@@ -173,6 +187,7 @@ export function trialView(t: TrialState): TrialView {
     lastValue: t.curve.lastValue,
     lastStep: t.curve.lastStep,
     reason: t.reason,
+    summary: summarizeOutput([t.reason]),
     proposer: t.proposer,
   };
 }
@@ -375,7 +390,10 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
         operator_log: logOperator(s, e.t, e.type, withReason(e.leave_running ? 'quit, leaving trials running' : 'quit', e.reason)),
       };
     case 'proposer.escalated':
-      return { ...s, proposer: e.to, ...HEALTHY, operator_log: logOperator(s, e.t, e.type, `proposer escalated ${e.from} → ${e.to}: ${e.reason}`) };
+      if (e.to === undefined) return { ...s, operator_log: logOperator(s, e.t, e.type, escalationText(e)) };
+      return { ...s, proposer: e.to, ...HEALTHY, operator_log: logOperator(s, e.t, e.type, escalationText(e)) };
+    case 'proposer.usage':
+      return { ...s, usage: { ...s.usage, [e.proposer]: addUsage(s.usage[e.proposer], e) } };
     case 'proposer.failed':
       return {
         ...s,
@@ -390,6 +408,22 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
     case 'campaign.finished':
       return { ...s, finished: { reason: e.reason } };
   }
+}
+
+/** How a switch request reads in the operator log and the headless output. */
+export function escalationText(e: Pick<EventOf<'proposer.escalated'>, 'from' | 'to' | 'side' | 'reason'>): string {
+  if (e.to === undefined) return `proposer ${e.from} asked for a ${e.side ?? 'different'} proposer, but none is configured: ${e.reason}`;
+  return `proposer escalated ${e.from} → ${e.to}: ${e.reason}`;
+}
+
+function addUsage(u: UsageTotals | undefined, e: EventOf<'proposer.usage'>): UsageTotals {
+  return {
+    calls: (u?.calls ?? 0) + 1,
+    tokens_in: (u?.tokens_in ?? 0) + e.tokens_in,
+    tokens_out: (u?.tokens_out ?? 0) + e.tokens_out,
+    usd: (u?.usd ?? 0) + e.usd,
+    model: e.model,
+  };
 }
 
 function decide(s: CampaignState, e: Extract<NightshiftEvent, { type: 'trial.decided' }>): CampaignState {

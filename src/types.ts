@@ -53,6 +53,13 @@ export interface TrialView {
   lastStep: number | null;
   /** Failure label or decision reason, short. */
   reason: string;
+  /**
+   * What the trial's output came to, in a few sanitised lines at most: a failure label or a
+   * de-duplicated tail. Empty while nothing is known (a queued trial). What an LLM proposer reads.
+   */
+  summary: string;
+  /** The trial's commit (code trials, once they exist). */
+  commit?: string;
   proposer: string;
 }
 
@@ -72,8 +79,54 @@ export interface ProposerContext {
   signal: AbortSignal;
 }
 
+/** Which kind of proposal a proposer writes: points of the space, or code edits. */
+export type ProposerSide = 'params' | 'code';
+
+/** What one propose() call cost, when it called a paid model. */
+export interface ProposerUsage {
+  model: string;
+  tokens_in: number;
+  tokens_out: number;
+  usd: number;
+}
+
+export interface ProposeResult {
+  /** Up to k proposals (k distinct points for numeric proposers). [] means "nothing left to try". */
+  proposals: Proposal[];
+  /** Journaled as proposer.usage, so the budget can count it. */
+  usage?: ProposerUsage;
+  /**
+   * Asks the engine to hand over to a proposer of the other side (params ⇄ code), e.g. when tuning
+   * has plateaued. Journaled as proposer.escalated; acted on when such a proposer is configured.
+   */
+  switchTo?: { side: ProposerSide; reason: string };
+}
+
 export interface Proposer {
   readonly name: string;
-  /** Returns up to k proposals (k distinct points for numeric proposers). [] means "nothing left to try". */
-  propose(ctx: ProposerContext, k: number): Promise<Proposal[]>;
+  /** Defaults to 'params'. */
+  readonly side?: ProposerSide;
+  propose(ctx: ProposerContext, k: number): Promise<ProposeResult>;
+}
+
+/** One chat call to an OpenAI-compatible model (src/llm.ts, later); the reply says what it cost. */
+export interface LlmClient {
+  chat(
+    messages: ReadonlyArray<{ role: 'system' | 'user' | 'assistant'; content: string }>,
+    signal: AbortSignal,
+  ): Promise<{ text: string; usage: ProposerUsage }>;
+}
+
+/** The mutable files at the incumbent's commit, read-only; never the evaluator or frozen files. */
+export interface MutableFilesView {
+  /** Paths relative to the campaign's workdir. */
+  list(): Promise<string[]>;
+  read(path: string): Promise<string>;
+}
+
+/** What a proposer factory is given to build a proposer. */
+export interface ProposerDeps {
+  space: Space;
+  llm?: LlmClient;
+  files?: MutableFilesView;
 }

@@ -18,7 +18,7 @@ import {
   type TrialState,
 } from '../state.js';
 import type { Store } from '../store.js';
-import type { Proposal, Proposer } from '../types.js';
+import type { ProposeResult, Proposer } from '../types.js';
 import type { ExitInfo, Runner, RunningTrial } from '../../runners/types.js';
 import { decideTrial, fmt } from './decide.js';
 import { runEvaluator } from './evaluate.js';
@@ -32,6 +32,7 @@ import { DEFAULT_FIRST_CRASHES, firstCrashesStop } from './crash-streak.js';
 import { operatorIntent, type CancelIntent } from '../state-rules.js';
 import { journaledBudget } from './budget.js';
 import { moveAsideStaleDir } from './trialdir.js';
+import { escalationEvent, usageEvent } from './proposing.js';
 
 /** Metric points are batched into one journal event per trial at most this often. */
 const METRIC_FLUSH_MS = 250;
@@ -354,11 +355,11 @@ export class Engine {
     if (!proposer) return;
     const ctrl = new AbortController();
     this.proposing = ctrl;
-    let proposals: Proposal[] = [];
+    let result: ProposeResult = { proposals: [] };
     try {
       const history = this.history.snapshot(s);
       const inc = s.incumbent !== null ? getTrial(s, s.incumbent) : undefined;
-      proposals = await proposer.propose(
+      result = await proposer.propose(
         { space: this.config.space, goal: this.config.metric.goal, history, incumbent: inc ? trialView(inc) : null, seed: this.config.seed, proposed: s.trial_count, signal: ctrl.signal },
         k,
       );
@@ -374,16 +375,21 @@ export class Engine {
     } finally {
       this.proposing = null;
     }
+    // Spent is spent: the cost is journaled even when the proposals are thrown away below.
+    if (result.usage && !this.closed) this.emit(usageEvent(name, result.usage));
     if (this.closed || ctrl.signal.aborted || this.stopping) return;
     if (this.state.proposer !== name) {
       // The operator switched while we were proposing: the next proposal comes from the new one.
       this.kick();
       return;
     }
-    if (proposals.length === 0) this.emit({ type: 'proposer.exhausted', proposer: name });
-    for (const p of proposals) {
+    const escalation = escalationEvent(name, result, this.proposers);
+    if (result.proposals.length === 0 && escalation?.to === undefined) this.emit({ type: 'proposer.exhausted', proposer: name });
+    for (const p of result.proposals) {
       this.emit({ type: 'trial.proposed', id: this.state.trial_count + 1, proposer: name, proposal: p });
     }
+    // After its proposals, which stay queued: the next call goes to the proposer taking over.
+    if (escalation) this.emit(escalation);
     this.kick();
   }
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Goal, Params, Proposer, ProposerContext, TrialView } from '../../src/types.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../proposers/numeric/rng.js';
 import { RandomProposer } from '../../proposers/random.js';
 import { TpeProposer } from '../../proposers/tpe.js';
 import { CmaesProposer } from '../../proposers/cmaes.js';
@@ -128,7 +128,7 @@ function fmtMs(v: number): string {
 // ---------- quality ----------
 
 function view(id: number, params: Params, score: number, best: number): TrialView {
-  return { id, status: score < best ? 'keep' : 'discard', params, score, lastValue: null, lastStep: null, reason: '', proposer: 'bench' };
+  return { id, status: score < best ? 'keep' : 'discard', params, score, lastValue: null, lastStep: null, reason: '', summary: '', proposer: 'bench' };
 }
 
 function ctxFor(problem: Problem, history: TrialView[], seed: number, goal: Goal = 'minimize'): ProposerContext {
@@ -142,7 +142,7 @@ async function searchOnce(make: () => Proposer, problem: Problem, seed: number, 
   let best = Infinity;
   const out: Record<string, number> = {};
   for (let i = 0; i < trials; i++) {
-    const [prop] = await p.propose(ctxFor(problem, history, seed), 1);
+    const [prop] = (await p.propose(ctxFor(problem, history, seed), 1)).proposals;
     if (!prop || prop.kind !== 'params') throw new Error(`${p.name} proposed nothing on ${problem.name}`);
     const v = problem.f(prop.params);
     history.push(view(i, prop.params, v, best));
@@ -265,7 +265,7 @@ async function timeCmaes(sizes: number[], reps: number): Promise<Array<Omit<Spee
   const out: Array<Omit<SpeedRow, 'method'>> = [];
   for (let i = 0; i <= maxN; i++) {
     const t0 = nowMs();
-    const [prop] = await p.propose(ctxFor(problem, history, 7), 1);
+    const [prop] = (await p.propose(ctxFor(problem, history, 7), 1)).proposals;
     times.push(nowMs() - t0);
     if (sizes.includes(i)) {
       const window = times.slice(Math.max(1, i + 1 - reps * 4));

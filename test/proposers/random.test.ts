@@ -4,15 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { RandomProposer } from '../../proposers/random.js';
 import { TpeProposer } from '../../proposers/tpe.js';
-import { Rng, hashSeed } from '../../src/rng.js';
-import { paramsKey, sampleParams } from '../../src/space.js';
+import { Rng, hashSeed } from '../../proposers/numeric/rng.js';
+import { paramsKey, sampleParams } from '../../proposers/numeric/space.js';
 import type { Params, ProposerContext, Space, TrialView } from '../../src/types.js';
 import { campaignDir, engineFor, quadraticCampaign, QUADRATIC_PY, waitFor } from '../helpers.js';
 import { LocalRunner } from '../../runners/local.js';
 import { allTrials, getTrial } from '../../src/state.js';
 
 function view(id: number, params: Params): TrialView {
-  return { id, status: 'queued', params, score: null, lastValue: null, lastStep: null, reason: '', proposer: 'random' };
+  return { id, status: 'queued', params, score: null, lastValue: null, lastStep: null, reason: '', summary: '', proposer: 'random' };
 }
 
 function ctx(space: Space, history: TrialView[], proposed: number, seed = 1): ProposerContext {
@@ -24,16 +24,16 @@ const CONTINUOUS: Space = { x: { type: 'float', low: -1, high: 1 }, y: { type: '
 describe('random proposer', () => {
   it('does not bring a dropped point back (continuous space)', async () => {
     const p = new RandomProposer();
-    const [first] = await p.propose(ctx(CONTINUOUS, [], 0), 1);
+    const [first] = (await p.propose(ctx(CONTINUOUS, [], 0), 1)).proposals;
     // #1 was queued, then dropped: it leaves the history, but the campaign has made one proposal.
-    const [next] = await p.propose(ctx(CONTINUOUS, [], 1), 1);
+    const [next] = (await p.propose(ctx(CONTINUOUS, [], 1), 1)).proposals;
     expect(next.params).not.toEqual(first.params);
   });
 
   it('TPE (startup draws) does not bring a dropped point back either', async () => {
     const p = new TpeProposer();
-    const [first] = await p.propose(ctx(CONTINUOUS, [], 0), 1);
-    const [next] = await p.propose(ctx(CONTINUOUS, [], 1), 1);
+    const [first] = (await p.propose(ctx(CONTINUOUS, [], 0), 1)).proposals;
+    const [next] = (await p.propose(ctx(CONTINUOUS, [], 1), 1)).proposals;
     expect(next.params).not.toEqual(first.params);
   });
 
@@ -44,17 +44,17 @@ describe('random proposer', () => {
     const draw = (s: number, i: number) => paramsKey(sampleParams(space, new Rng(hashSeed(s, 'random', i))));
     while (draw(seed, 0) !== draw(seed, 1)) seed++;
     const p = new RandomProposer();
-    const [first] = await p.propose(ctx(space, [], 0, seed), 1);
+    const [first] = (await p.propose(ctx(space, [], 0, seed), 1)).proposals;
     const history = [view(1, first.params!)];
     await p.propose(ctx(space, history, 1, seed), 0); // it saw #1 while it was queued
-    const [next] = await p.propose(ctx(space, [], 1, seed), 1); // #1 dropped
+    const [next] = (await p.propose(ctx(space, [], 1, seed), 1)).proposals; // #1 dropped
     expect(next.params).not.toEqual(first.params);
   });
 
   it('keeps a batch distinct and stops when a finite space is used up', async () => {
     const space: Space = { n: { type: 'int', low: 1, high: 4 } };
     const p = new RandomProposer();
-    const batch = await p.propose(ctx(space, [], 0), 10);
+    const batch = (await p.propose(ctx(space, [], 0), 10)).proposals;
     expect(batch.map((b) => b.params!.n).sort()).toEqual([1, 2, 3, 4]);
   });
 });

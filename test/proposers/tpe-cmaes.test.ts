@@ -2,7 +2,7 @@
 // actually optimise (asserted loosely, fixed seeds).
 import { describe, expect, it } from 'vitest';
 import type { Goal, Params, Proposer, ProposerContext, Space, TrialView } from '../../src/types.js';
-import { paramsKey } from '../../src/space.js';
+import { paramsKey } from '../../proposers/numeric/space.js';
 import { TpeProposer } from '../../proposers/tpe.js';
 import { CmaesProposer } from '../../proposers/cmaes.js';
 import { PROPOSERS, createProposer } from '../../proposers/index.js';
@@ -15,14 +15,14 @@ function ctx(space: Space, history: TrialView[], seed = 1, goal: Goal = 'minimiz
 }
 
 function done(id: number, params: Params, score: number, status: TrialView['status'] = 'discard'): TrialView {
-  return { id, status, params, score, lastValue: null, lastStep: null, reason: '', proposer: 'test' };
+  return { id, status, params, score, lastValue: null, lastStep: null, reason: '', summary: '', proposer: 'test' };
 }
 
 /** Sequential loop: propose one, score it, append. Returns the history. */
 async function run(p: Proposer, space: Space, f: (p: Params) => number, n: number, seed = 1, goal: Goal = 'minimize'): Promise<TrialView[]> {
   const h: TrialView[] = [];
   for (let i = 0; i < n; i++) {
-    const [prop] = await p.propose(ctx(space, h, seed, goal), 1);
+    const [prop] = (await p.propose(ctx(space, h, seed, goal), 1)).proposals;
     if (prop.kind !== 'params') throw new Error('expected params');
     h.push(done(i, prop.params, f(prop.params)));
   }
@@ -41,7 +41,7 @@ async function runParallel(make: () => Proposer, space: Space, f: (p: Params) =>
     const free = slots - h.filter((t) => t.status === 'running').length;
     if (free > 0) {
       if (fresh) p = make();
-      const props = await p.propose(ctx(space, h, 3), free);
+      const props = (await p.propose(ctx(space, h, 3), free)).proposals;
       for (const prop of props) {
         if (prop.kind === 'params') h.push({ ...done(h.length, prop.params, 0), status: 'running', score: null });
       }
@@ -69,23 +69,23 @@ describe.each([
     const h = await run(make(), QUAD, quad, 30, 5);
     const again = await run(make(), QUAD, quad, 30, 5);
     expect(again.map((t) => t.params)).toEqual(h.map((t) => t.params));
-    const a = await make().propose(ctx(QUAD, h, 5), 3);
+    const a = (await make().propose(ctx(QUAD, h, 5), 3)).proposals;
     const warm = make();
     await warm.propose(ctx(QUAD, h.slice(0, 20), 5), 1);
-    expect(await warm.propose(ctx(QUAD, h, 5), 3)).toEqual(a);
+    expect((await warm.propose(ctx(QUAD, h, 5), 3)).proposals).toEqual(a);
     const other = await run(make(), QUAD, quad, 30, 6);
     expect(other.map((t) => t.params)).not.toEqual(h.map((t) => t.params));
   });
 
   it('k free slots get k distinct points', async () => {
     const h = await run(make(), QUAD, quad, 25);
-    const props = await make().propose(ctx(QUAD, h), 8);
+    const props = (await make().propose(ctx(QUAD, h), 8)).proposals;
     expect(props.length).toBe(8);
     expect(new Set(props.map((p) => paramsKey((p as { params: Params }).params))).size).toBe(8);
     // a small discrete space too
     const small: Space = { a: { type: 'int', low: 0, high: 3 }, b: { type: 'categorical', choices: ['u', 'v'] } };
     const hs = await run(make(), small, (p) => (p.a as number) + (p.b === 'u' ? 0 : 1), 4);
-    const ps = await make().propose(ctx(small, hs), 4);
+    const ps = (await make().propose(ctx(small, hs), 4)).proposals;
     expect(ps.length).toBe(4);
     expect(new Set(ps.map((p) => paramsKey((p as { params: Params }).params))).size).toBe(4);
   });
@@ -138,12 +138,12 @@ describe('tpe specifics', () => {
     h.push({ ...done(9, { x: 0, y: 0 }, 0), status: 'crash', score: null });
     const tpe = new TpeProposer({ n_startup: 10 });
     // still in startup: identical to what a 'random-like' draw gives regardless of the scores
-    const a = await tpe.propose(ctx(QUAD, h), 1);
-    const b = await tpe.propose(ctx(QUAD, h.map((t) => ({ ...t, score: t.score === null ? null : -(t.score as number) }))), 1);
+    const a = (await tpe.propose(ctx(QUAD, h), 1)).proposals;
+    const b = (await tpe.propose(ctx(QUAD, h.map((t) => ({ ...t, score: t.score === null ? null : -(t.score as number) }))), 1)).proposals;
     expect(a).toEqual(b);
     h.push(done(10, { x: 1, y: 1 }, 3));
-    const c = await tpe.propose(ctx(QUAD, h), 8);
-    const d = await tpe.propose(ctx(QUAD, h.map((t) => ({ ...t, score: t.score === null ? null : -(t.score as number) }))), 8);
+    const c = (await tpe.propose(ctx(QUAD, h), 8)).proposals;
+    const d = (await tpe.propose(ctx(QUAD, h.map((t) => ({ ...t, score: t.score === null ? null : -(t.score as number) }))), 8)).proposals;
     expect(c).not.toEqual(d); // the model now reads the scores
   });
 
@@ -151,7 +151,7 @@ describe('tpe specifics', () => {
     const tiny: Space = { a: { type: 'int', low: 0, high: 2 } };
     const h = await run(new TpeProposer({ n_startup: 1 }), tiny, (p) => p.a as number, 3);
     expect(new Set(h.map((t) => t.params.a)).size).toBe(3);
-    expect(await new TpeProposer().propose(ctx(tiny, h), 2)).toEqual([]);
+    expect((await new TpeProposer().propose(ctx(tiny, h), 2)).proposals).toEqual([]);
   });
 });
 
@@ -180,7 +180,7 @@ describe('registry', () => {
     expect(() => PROPOSERS.tpe.options.parse({ n_startups: 5 })).toThrow();
     expect(() => PROPOSERS.tpe.options.parse({ gamma: 2 })).toThrow();
     expect(() => PROPOSERS.cmaes.options.parse({ restart: 'sometimes' })).toThrow();
-    expect(createProposer({ type: 'tpe', options: { multivariate: true } }, QUAD).name).toBe('tpe');
-    expect(createProposer({ type: 'cmaes', options: { popsize: 12 } }, QUAD).name).toBe('cmaes');
+    expect(createProposer({ type: 'tpe', options: { multivariate: true } }, { space: QUAD }).name).toBe('tpe');
+    expect(createProposer({ type: 'cmaes', options: { popsize: 12 } }, { space: QUAD }).name).toBe('cmaes');
   });
 });

@@ -1,7 +1,7 @@
 // Normal-distribution maths for the Parzen estimators: erfc, log Φ, log of a Gaussian mass,
 // the inverse CDF and truncated-normal sampling. Written for speed (no allocation) and for
 // stability in the tails, where TPE's bucket masses for int and stepped dimensions live.
-import type { Rng } from '../src/rng.js';
+import type { Rng } from './rng.js';
 
 export const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const SQRT1_2 = Math.SQRT1_2;

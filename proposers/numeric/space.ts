@@ -1,5 +1,5 @@
-// Search-space helpers shared by proposers: sampling, snapping to steps, canonical keys.
-import type { ParamSpec, Params, ParamValue, Space } from './types.js';
+// Search-space helpers shared by the proposers: sampling, snapping to steps, canonical keys.
+import type { ParamSpec, Params, ParamValue, Space, TrialView } from '../../src/types.js';
 import { Rng } from './rng.js';
 
 /** Snap a raw numeric value into the dimension: clip to [low, high], round ints, apply step. */
@@ -49,4 +49,14 @@ export function spaceSize(space: Space): number {
     else return Infinity;
   }
   return n;
+}
+
+/** Keys of the points that must not be proposed again: pending ones always, every tried one in a finite space. */
+export function busyKeys(history: readonly TrialView[], finite: boolean): Set<string> {
+  const keys = new Set<string>();
+  for (const t of history) {
+    if (t.status === 'lost' || t.status === 'dropped') continue;
+    if (finite || t.status === 'queued' || t.status === 'running') keys.add(paramsKey(t.params));
+  }
+  return keys;
 }

@@ -1,23 +1,18 @@
 // The estimator's maths on small cases worked by hand from Optuna's definitions.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/rng.js';
-import type { Space, TrialView } from '../../src/types.js';
-import { logGaussMass, ndtr, ndtri, sampleTruncNorm } from '../../proposers/parzen-math.js';
-import {
-  Parzen,
-  buildSpaceModel,
-  categoricalKernelWeights,
-  defaultWeights,
-  toExternal,
-  toInternal,
-  univariateSigmas,
-} from '../../proposers/parzen.js';
-import { RowCache, collectObservations, gammaCount, splitObservations } from '../../proposers/tpe.js';
+import { Rng } from '../../../proposers/numeric/rng.js';
+import type { Space, TrialView } from '../../../src/types.js';
+import { logGaussMass, ndtr, ndtri, sampleTruncNorm } from '../../../proposers/numeric/parzen-math.js';
+import { categoricalKernelWeights, defaultWeights, univariateSigmas } from '../../../proposers/numeric/parzen-kernels.js';
+import { Parzen } from '../../../proposers/numeric/parzen.js';
+import { RowCache, buildSpaceModel, toExternal, toInternal } from '../../../proposers/numeric/space-model.js';
+import { collectObservations, splitObservations } from '../../../proposers/tpe-observations.js';
+import { gammaCount } from '../../../proposers/tpe.js';
 
 const PO = { priorWeight: 1, multivariate: false, considerEndpoints: false, magicClip: true };
 
 function trial(id: number, status: TrialView['status'], params: TrialView['params'], score: number | null, extra: Partial<TrialView> = {}): TrialView {
-  return { id, status, params, score, lastValue: null, lastStep: null, reason: '', proposer: 'test', ...extra };
+  return { id, status, params, score, lastValue: null, lastStep: null, reason: '', summary: '', proposer: 'test', ...extra };
 }
 
 describe('normal maths', () => {
