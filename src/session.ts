@@ -9,7 +9,7 @@ import { defaultOutDir, excludeFromGit, journalPath, resultsPath } from './paths
 import { getTrial, replay, type CampaignState } from './state.js';
 import { Store } from './store.js';
 import { Engine, configHash } from './engine/engine.js';
-import { createProposer } from '../proposers/index.js';
+import { PROPOSERS, createProposer } from '../proposers/index.js';
 import type { Proposer } from './types.js';
 import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
 import { identityRefusal } from './resume-guard.js';
@@ -46,8 +46,13 @@ export function resolveOut(config: CampaignConfig, out?: string): string {
   return out ? path.resolve(out) : defaultOutDir(config.dir, config.name);
 }
 
+/** The campaign file, checked against the proposers this build has. */
+export function loadConfig(file: string): CampaignConfig {
+  return loadCampaign(file, { proposers: PROPOSERS });
+}
+
 export function loadWithOverrides(file: string, opts: SessionOptions): CampaignConfig {
-  const config = loadCampaign(file);
+  const config = loadConfig(file);
   if (opts.seed !== undefined) config.seed = opts.seed;
   if (opts.maxTrials !== undefined) config.budget.trials = opts.maxTrials;
   return config;
@@ -80,7 +85,7 @@ function assertUnsupervised(outDir: string): string {
 
 function buildProposers(config: CampaignConfig): Map<string, Proposer> {
   const map = new Map<string, Proposer>();
-  for (const spec of config.proposers) map.set(spec.type, createProposer(spec, config.space));
+  for (const spec of config.proposers) map.set(spec.type, createProposer(spec, { space: config.space }));
   return map;
 }
 
@@ -165,7 +170,7 @@ function overridesOf(opts: SessionOptions): Overrides {
 
 /** Reads a campaign's state without taking the lock (report, export: safe while it runs). */
 export function readState(file: string, out?: string): { config: CampaignConfig; state: CampaignState; outDir: string; torn: boolean } {
-  const config = loadCampaign(file);
+  const config = loadConfig(file);
   const outDir = resolveOut(config, out);
   const read = readJournal(journalPath(outDir));
   return { config, state: replay(read.events), outDir, torn: read.torn };

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { NightshiftEvent } from '../src/events.js';
 import { Journal, readJournal } from '../src/journal.js';
 import { loadCampaign } from '../src/config/load.js';
+import { PROPOSERS } from '../proposers/index.js';
 import { Engine } from '../src/engine/engine.js';
 import { Store } from '../src/store.js';
 import type { Proposer } from '../src/types.js';
@@ -129,7 +130,7 @@ ${extra}`;
 
 /** An engine on a fresh journal for the campaign file in `dir`, with the runner and proposers given. */
 export async function engineFor(dir: string, parts: { runner: Runner; proposers: Map<string, Proposer>; proposerRetryMs?: number }) {
-  const config = loadCampaign(path.join(dir, 'campaign.yaml'));
+  const config = loadCampaign(path.join(dir, 'campaign.yaml'), { proposers: PROPOSERS });
   const out = path.join(dir, 'out');
   fs.mkdirSync(out, { recursive: true });
   const store = new Store();

@@ -6,7 +6,6 @@ import { decodeUtf8 } from './encoding.js';
 import path from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { PROPOSERS } from '../../proposers/index.js';
 import type { Goal, ParamSpec, Space } from '../types.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
@@ -22,8 +21,8 @@ export interface ProposerEntry {
 export type ProposerRegistry = Record<string, ProposerEntry>;
 
 export interface LoadOptions {
-  /** The proposer registry to validate `proposer:` against; defaults to proposers/index.ts PROPOSERS. */
-  proposers?: ProposerRegistry;
+  /** The proposer registry to validate `proposer:` against (proposers/index.ts PROPOSERS, passed in by the composition root). */
+  proposers: ProposerRegistry;
   /** Directory used to shorten the file name in messages; defaults to process.cwd(). */
   cwd?: string;
 }
@@ -57,7 +56,7 @@ const STEP_KEYS = ['step', 'global_step', 'iter', 'iteration'];
  * durations in ms, defaults filled in) or throws a ConfigError whose message names the file, line,
  * key path and what was expected.
  */
-export function loadCampaign(file: string, options: LoadOptions = {}): CampaignConfig {
+export function loadCampaign(file: string, options: LoadOptions): CampaignConfig {
   const abs = path.resolve(file);
   const cwd = options.cwd ?? process.cwd();
   const rel = path.relative(cwd, abs);
@@ -89,7 +88,7 @@ export function loadCampaign(file: string, options: LoadOptions = {}): CampaignC
 export function parseCampaign(
   source: string,
   file: string,
-  options: LoadOptions & { displayFile?: string } = {},
+  options: LoadOptions & { displayFile?: string },
 ): CampaignConfig {
   const abs = path.resolve(file);
   const displayFile = options.displayFile ?? path.basename(abs);
@@ -118,7 +117,7 @@ export function parseCampaign(
       detail: `this YAML cannot be expanded (${(err as Error).message.replace(/\.$/, '')}). Use fewer aliases (*name) and run again.`,
     });
   }
-  const ctx = new Checker(doc, raw, lineCounter, options.proposers ?? (PROPOSERS as ProposerRegistry));
+  const ctx = new Checker(doc, raw, lineCounter, options.proposers);
   const config = ctx.campaign(abs);
   const problems = ctx.sortedProblems();
   if (problems.length > 0 || !config) {

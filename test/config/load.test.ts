@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from '../../src/config/errors.js';
-import { commandPlaceholders, loadCampaign, patternProblem, type ProposerRegistry } from '../../src/config/load.js';
+import { commandPlaceholders, loadCampaign as loadWith, patternProblem, type LoadOptions, type ProposerRegistry } from '../../src/config/load.js';
+import { PROPOSERS } from '../../proposers/index.js';
 import type { CampaignConfig } from '../../src/config/types.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'nightshift-config-'));
@@ -18,6 +19,11 @@ function write(yaml: string): string {
   const file = path.join(dir, 'campaign.yaml');
   writeFileSync(file, yaml);
   return file;
+}
+
+/** The loader as the composition root calls it: with the real proposer registry unless one is given. */
+function loadCampaign(file: string, options: Partial<LoadOptions> = {}): CampaignConfig {
+  return loadWith(file, { proposers: PROPOSERS, ...options });
 }
 
 function loadError(yaml: string, options?: Parameters<typeof loadCampaign>[1]): ConfigError {

@@ -8,6 +8,7 @@ import { campaignDir, cli, cliSpawn, engineFor, events, processesWithEnv, stateO
 import { Engine } from '../../src/engine/engine.js';
 import { Journal, readJournal } from '../../src/journal.js';
 import { loadCampaign } from '../../src/config/load.js';
+import { PROPOSERS } from '../../proposers/index.js';
 import { Store } from '../../src/store.js';
 import { replay, getTrial } from '../../src/state.js';
 import { LocalRunner } from '../../runners/local.js';
@@ -60,7 +61,7 @@ describe('a trial that exited on its own', () => {
     const jp = path.join(first.out, 'journal.jsonl');
     const read = readJournal(jp);
     const store = new Store(replay(read.events));
-    const engine = new Engine({ config: loadCampaign(path.join(dir, 'campaign.yaml')), outDir: first.out, journal: Journal.reopen(jp, read), store, runner, proposers });
+    const engine = new Engine({ config: loadCampaign(path.join(dir, 'campaign.yaml'), { proposers: PROPOSERS }), outDir: first.out, journal: Journal.reopen(jp, read), store, runner, proposers });
     await engine.resume(false);
     const t2 = getTrial(store.getState(), 2)!;
     expect(t2.status, t2.reason).toBe('discard');

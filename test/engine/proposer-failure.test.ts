@@ -5,15 +5,16 @@ import { campaignDir, engineFor, quadraticCampaign, QUADRATIC_PY, waitFor } from
 import { Engine } from '../../src/engine/engine.js';
 import { Journal, readJournal } from '../../src/journal.js';
 import { loadCampaign } from '../../src/config/load.js';
+import { PROPOSERS } from '../../proposers/index.js';
 import { Store } from '../../src/store.js';
 import { replay } from '../../src/state.js';
 import { LocalRunner } from '../../runners/local.js';
-import type { Proposal, Proposer, ProposerContext } from '../../src/types.js';
+import type { ProposeResult, Proposer, ProposerContext } from '../../src/types.js';
 
 class BrokenProposer implements Proposer {
   readonly name = 'random';
   calls = 0;
-  async propose(_ctx: ProposerContext, _k: number): Promise<Proposal[]> {
+  async propose(_ctx: ProposerContext, _k: number): Promise<ProposeResult> {
     this.calls++;
     throw new Error('the model endpoint returned 503');
   }
@@ -47,7 +48,7 @@ describe('proposer failures', () => {
     expect(store.getState().proposer_failures).toBe(failedBefore);
     const second = new BrokenProposer();
     const engine = new Engine({
-      config: loadCampaign(path.join(dir, 'campaign.yaml')),
+      config: loadCampaign(path.join(dir, 'campaign.yaml'), { proposers: PROPOSERS }),
       outDir: a.out,
       journal: Journal.reopen(jp, read),
       store,
