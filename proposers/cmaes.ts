@@ -3,7 +3,8 @@
 // dimension is mapped to [0, 1] (log dimensions in log space; int and stepped ones widened by half a
 // step and rounded on the way out, as Optuna's _SearchSpaceTransform does). Start: the centre, sigma0 =
 // 1/6 of each range. Restarts: IPOP (double the population from a random mean) or BIPOP when a run stops.
-// Categorical dimensions are sampled by independent TPE (see docs/proposers.md).
+// Categorical dimensions are sampled by independent TPE (see docs/proposers.md). One run's update and
+// stopping rules are numeric/cma.ts; this file is the proposer around it.
 //
 // Resume without a tag in the journal: generation g's member i is a pure function of
 // (seed, restart, generation, i) and of the state, and the state is a pure function of the scores of
