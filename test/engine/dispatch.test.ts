@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { campaignDir, engineFor } from '../helpers.js';
-import { createProposer } from '../../proposers/index.js';
+import { PROPOSERS, createProposer } from '../../proposers/index.js';
 import { loadCampaign } from '../../src/config/load.js';
 import type { ExitInfo, HostInfo, ReattachInfo, Runner, RunningTrial, TrialLaunch } from '../../runners/types.js';
 import * as path from 'node:path';
@@ -50,9 +50,9 @@ budget: { trials: ${trials} }
 
 async function instantCampaign(trials: number) {
   const dir = campaignDir({ 'campaign.yaml': CAMPAIGN(trials) });
-  const config = loadCampaign(path.join(dir, 'campaign.yaml'));
+  const config = loadCampaign(path.join(dir, 'campaign.yaml'), { proposers: PROPOSERS });
   const runner = new InstantRunner(2);
-  const proposers = new Map([['random', createProposer(config.proposers[0], config.space)]]);
+  const proposers = new Map([['random', createProposer(config.proposers[0], { space: config.space })]]);
   const parts = await engineFor(dir, { runner, proposers });
   return { ...parts, runner };
 }
@@ -80,7 +80,7 @@ describe('dispatch', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     const dir = campaignDir({ 'campaign.yaml': CAMPAIGN(40).replace('command: "true"', 'command: "echo loss=1"') });
-    const config = loadCampaign(path.join(dir, 'campaign.yaml'));
+    const config = loadCampaign(path.join(dir, 'campaign.yaml'), { proposers: PROPOSERS });
     // The real local runner, with a weak reference kept to every trial handle it gives out.
     const local = new LocalRunner(2);
     const handles: Array<WeakRef<RunningTrial>> = [];
@@ -94,7 +94,7 @@ describe('dispatch', () => {
         return t;
       },
     };
-    const proposers = new Map([['random', createProposer(config.proposers[0], config.space)]]);
+    const proposers = new Map([['random', createProposer(config.proposers[0], { space: config.space })]]);
     const { engine } = await engineFor(dir, { runner, proposers });
     expect((await engine.start()).kind).toBe('finished');
     // Let the last exits' callbacks and handle closes run, then collect.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventBody, NightshiftEvent } from '../../src/events.js';
 import { allTrials, fold, getTrial, initialState, trialView, type CampaignState } from '../../src/state.js';
 import { Series } from '../../src/series.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../proposers/numeric/rng.js';
 import { Cohorts, CompletedCurves, CurveTracker, TrialHistory } from '../../src/engine/incremental.js';
 import { judgeMedian, medianPrune, type PrunerSettings } from '../../src/engine/pruner.js';
 
