@@ -2,26 +2,28 @@
 // tail of what it printed, de-duplicated, a few lines, free of escape sequences and control bytes.
 // An LLM proposer pastes it into a prompt, so it must stay small and plain whatever the trial wrote.
 // Pure; built from what the state holds (nothing is read from disk).
+import { sanitizeLine } from './sanitize.js';
 
 /** Lines kept, newest last, and characters per line. */
 export const SUMMARY_LINES = 3;
 export const SUMMARY_LINE_CHARS = 160;
 
-/* eslint-disable no-control-regex */
-/** ESC/CSI/OSC sequences, whole (a colour code or a title change is noise, not text). */
-const SEQUENCE = /(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?|(?:\x1b\]|\x9d)[^\x07\x9c\x1b]*(?:\x07|\x9c|\x1b\\)?|\x1b[\x20-\x2f]*[\x30-\x7e]?/g;
-/** Other C0/C1 controls except newline and tab, and bidi overrides (they reorder what follows). */
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-const NEEDS_WORK = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
-/* eslint-enable no-control-regex */
+/** Controls, escapes and surrogates: a reason with none of these (and no newline) is used as it is. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_WORK = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
 
-/** One line as a terminal would have left it: after the last carriage return, controls shown as `?`. */
+/** One line as a terminal would have left it: after the last carriage return, through sanitizeLine. */
 function cleanLine(line: string): string {
   let s = line.endsWith('\r') ? line.slice(0, -1) : line;
   const cr = s.lastIndexOf('\r');
   if (cr >= 0) s = s.slice(cr + 1);
-  s = s.replace(SEQUENCE, '').replace(CONTROL, '?').replace(/\t/g, ' ').trim();
-  return s.length > SUMMARY_LINE_CHARS ? `${s.slice(0, SUMMARY_LINE_CHARS - 1)}…` : s;
+  s = sanitizeLine(s).replace(/\t/g, ' ').trim();
+  if (s.length <= SUMMARY_LINE_CHARS) return s;
+  // Never cut between the two halves of a surrogate pair (an emoji, say): a lone half is not text.
+  let cut = SUMMARY_LINE_CHARS - 1;
+  const last = s.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--;
+  return `${s.slice(0, cut)}…`;
 }
 
 /**

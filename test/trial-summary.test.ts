@@ -9,12 +9,13 @@ describe('summarizeOutput', () => {
     ['nothing known yet', [''], ''],
     ['a failure label as it is', ['exit code 1: ModuleNotFoundError: No module named torch'], 'exit code 1: ModuleNotFoundError: No module named torch'],
     ['surrounding blanks trimmed', ['  kept: best so far \n'], 'kept: best so far'],
-    ['escape sequences removed, controls shown as ?', ['\x1b[31mCUDA\x1b[0m out of\x07 memory\x1b]0;title\x07'], 'CUDA out of? memory'],
+    ['escape sequences and controls removed', ['\x1b[31mCUDA\x1b[0m out of\x07 memory\x1b]0;title\x07'], 'CUDA out of memory'],
     ['a progress bar keeps its last redraw', ['epoch 1 10%\repoch 1 55%\repoch 1 100%\r'], 'epoch 1 100%'],
     ['a repeated line kept once, at its last place', ['loss nan\nretrying\nloss nan'], 'retrying\nloss nan'],
     ['the last three distinct lines', ['a\nb\n\nc\nd\nd'], 'b\nc\nd'],
     ['several texts, oldest first', ['warming up', 'exit code 2: bad flag'], 'warming up\nexit code 2: bad flag'],
-    ['bidi overrides cannot reorder the text', ['ok\u202egnp.exe'], 'ok?gnp.exe'],
+    ['bidi overrides cannot reorder the text', ['ok\u202egnp.exe'], 'okgnp.exe'],
+    ['tabs become spaces', ['a\tb'], 'a b'],
   ])('%s', (_name, texts, expected) => {
     expect(summarizeOutput(texts)).toBe(expected);
   });
@@ -23,6 +24,8 @@ describe('summarizeOutput', () => {
     const s = summarizeOutput(['x'.repeat(500)]);
     expect(s).toHaveLength(SUMMARY_LINE_CHARS);
     expect(s.endsWith('…')).toBe(true);
+    const astral = summarizeOutput(['x'.repeat(SUMMARY_LINE_CHARS - 2) + '😀'.repeat(10)]);
+    expect(astral).toBe('x'.repeat(SUMMARY_LINE_CHARS - 2) + '…');
   });
 });
 
