@@ -3,8 +3,8 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { CampaignState } from '../src/state.js';
 import { elapsedSoFar } from './Header.js';
-import { budgetLines, renderBar } from './format/budget.js';
-import { padEnd } from './format/cells.js';
+import { budgetLines, renderBar } from '../src/format/budget.js';
+import { padEnd } from '../src/format/text.js';
 import { styleOf, noColor } from './theme.js';
 
 export function BudgetBar({ s, now, width }: { s: CampaignState; now: number; width: number }) {

@@ -4,10 +4,10 @@ import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { getTrial, type CampaignState, type TrialState } from '../src/state.js';
 import { medianCurve, medianPrune, type PrunerSettings } from '../src/engine/pruner.js';
-import { plotCurves } from './format/curve.js';
+import { plotCurves } from '../src/format/curve.js';
 import { Line } from './Line.js';
 import { noColor } from './theme.js';
-import type { Tone } from './format/cells.js';
+import type { Tone } from '../src/format/text.js';
 
 export interface CurvesProps {
   s: CampaignState;

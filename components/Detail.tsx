@@ -5,10 +5,13 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import type { CampaignState, TrialState } from '../src/state.js';
-import { cellWidth, formatDuration, formatScore, sanitize, statusGlyph, type Run, type Tone } from './format/cells.js';
-import { cleanOutputLine } from './format/sanitize.js';
-import { colorDiff } from './format/diff.js';
-import { wrapText } from './format/wrap.js';
+import { formatScore } from '../src/format/number.js';
+import { cleanOutputLine, sanitize } from '../src/format/sanitize.js';
+import { statusGlyph } from '../src/format/status.js';
+import { cellWidth, type Run, type Tone } from '../src/format/text.js';
+import { formatDuration } from '../src/format/time.js';
+import { colorDiff } from '../src/format/diff.js';
+import { wrapText } from '../src/format/wrap.js';
 import { Line } from './Line.js';
 import { promptHints } from './keymap.js';
 

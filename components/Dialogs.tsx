@@ -3,8 +3,9 @@
 // panels above, so a choice like "[l] leave them running" or "[y/N]" is never cut off.
 import React from 'react';
 import { Text } from 'ink';
-import { cellWidth, sanitize } from './format/cells.js';
-import { wrapText } from './format/wrap.js';
+import { sanitize } from '../src/format/sanitize.js';
+import { cellWidth } from '../src/format/text.js';
+import { wrapText } from '../src/format/wrap.js';
 import type { UiState } from './ui-state.js';
 import { BY_ID, LAYERS, promptHints } from './keymap.js';
 

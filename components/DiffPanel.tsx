@@ -2,10 +2,11 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { getTrial, type CampaignState } from '../src/state.js';
-import { colorDiff, diffStats } from './format/diff.js';
+import { colorDiff, diffStats } from '../src/format/diff.js';
 import { Line } from './Line.js';
 import { describeTrial } from './rows.js';
-import { sanitize, truncate } from './format/cells.js';
+import { sanitize } from '../src/format/sanitize.js';
+import { truncate } from '../src/format/text.js';
 
 /**
  * Significant digits of a number in the panel: a sampled float prints 17 digits in full otherwise,

@@ -3,7 +3,10 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { elapsedMs, getTrial, runState, type CampaignState } from '../src/state.js';
-import { cellWidth, formatAgo, formatDuration, formatScore, sanitize, truncate, type Run } from './format/cells.js';
+import { formatScore } from '../src/format/number.js';
+import { sanitize } from '../src/format/sanitize.js';
+import { cellWidth, truncate, type Run } from '../src/format/text.js';
+import { formatAgo, formatDuration } from '../src/format/time.js';
 import { styleOf } from './theme.js';
 
 const STATE_TONE = { RUNNING: 'good', PAUSED: 'warn', DRAINING: 'warn', FINISHED: 'accent', STARTING: 'dim' } as const;

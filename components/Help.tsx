@@ -4,8 +4,8 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { CATEGORY_TITLES, KEYMAP, promptHints, type Binding, type Category } from './keymap.js';
-import { cellWidth, padEnd, type Run } from './format/cells.js';
-import { wrapText } from './format/wrap.js';
+import { cellWidth, padEnd, type Run } from '../src/format/text.js';
+import { wrapText } from '../src/format/wrap.js';
 import { Line } from './Line.js';
 
 const CATEGORIES: Category[] = ['steer', 'view', 'navigate'];

@@ -4,7 +4,7 @@
 import React, { memo } from 'react';
 import { Text } from 'ink';
 import chalk from 'chalk';
-import type { Run } from './format/cells.js';
+import type { Run } from '../src/format/text.js';
 import { styleOf, type Style } from './theme.js';
 
 function paint(text: string, s: Style): string {

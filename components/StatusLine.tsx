@@ -5,7 +5,8 @@ import { Text } from 'ink';
 import { KEYMAP } from './keymap.js';
 import type { Message } from './ui-state.js';
 import { styleOf } from './theme.js';
-import { cellWidth, sanitize, truncate } from './format/cells.js';
+import { sanitize } from '../src/format/sanitize.js';
+import { cellWidth, truncate } from '../src/format/text.js';
 
 const GAP = '  ';
 

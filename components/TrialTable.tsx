@@ -3,8 +3,9 @@
 import React, { memo, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { CampaignState, TrialState } from '../src/state.js';
-import { layoutColumns, type ColumnLayout } from './format/columns.js';
-import { sanitize, type Run } from './format/cells.js';
+import { layoutColumns, type ColumnLayout } from '../src/format/columns.js';
+import { sanitize } from '../src/format/sanitize.js';
+import type { Run } from '../src/format/text.js';
 import { TRIAL_COLUMNS, trialCell, trialHeader } from './trial-columns.js';
 import { Line } from './Line.js';
 

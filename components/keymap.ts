@@ -4,7 +4,7 @@
 // What a command does lives in use-keys.ts. Tests press commands (by id), not raw bytes.
 import type { Key } from 'ink';
 import type { CampaignState, TrialState } from '../src/state.js';
-import { formatScore } from './format/cells.js';
+import { formatScore } from '../src/format/number.js';
 import type { Mode, UiState } from './ui-state.js';
 
 /** The table's commands: the ones the help overlay lists. */

@@ -2,7 +2,8 @@
 // finished ones newest first. Pure and cached per state, so a 5,000-trial campaign costs one pass
 // per snapshot, not one per keypress.
 import { allTrials, getTrial, type CampaignState, type TrialState } from '../src/state.js';
-import { describeParams, sanitize } from './format/cells.js';
+import { describeParams } from '../src/format/params.js';
+import { sanitize } from '../src/format/sanitize.js';
 import type { TrialStatus } from '../src/types.js';
 
 const STATUSES: ReadonlySet<string> = new Set<TrialStatus>([

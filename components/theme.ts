@@ -1,5 +1,5 @@
 // Tones to terminal styles. NO_COLOR (https://no-color.org) turns colour off; emphasis stays.
-import type { Tone } from './format/cells.js';
+import type { Tone } from '../src/format/text.js';
 
 export interface Style {
   color?: string;

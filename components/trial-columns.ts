@@ -1,8 +1,12 @@
 // The trial table's columns, as one list of data: title, widths, priority (which ones a narrow
 // terminal keeps) and the cell each trial shows. The table, its header and the layout all read it.
 import type { CampaignState, TrialState } from '../src/state.js';
-import type { ColumnLayout, ColumnSpec } from './format/columns.js';
-import { formatDelta, formatDuration, formatScore, padEnd, padStart, sanitize, statusGlyph, truncate, type Run, type Tone } from './format/cells.js';
+import type { ColumnLayout, ColumnSpec } from '../src/format/columns.js';
+import { formatDelta, formatScore } from '../src/format/number.js';
+import { sanitize } from '../src/format/sanitize.js';
+import { statusGlyph } from '../src/format/status.js';
+import { padEnd, padStart, truncate, type Run, type Tone } from '../src/format/text.js';
+import { formatDuration } from '../src/format/time.js';
 import { describeTrial } from './rows.js';
 import { noColor } from './theme.js';
 

@@ -15,7 +15,7 @@
 //     file may pass it briefly by what the trial writes between two polls; what the trial writes
 //     between our copy and the truncation (microseconds) is lost with the middle.
 import * as fs from 'node:fs';
-import { sanitizeLine } from '../src/sanitize.js';
+import { sanitizeLine } from '../src/format/sanitize.js';
 
 /** A line longer than this (in characters) is cut; the metric parser reads no more of a line either. */
 export const MAX_LINE = 16 * 1024;

@@ -3,7 +3,7 @@ import type { NightshiftEvent } from './events.js';
 import { escalationText, getTrial, type CampaignState } from './state.js';
 import { countsSummary, describeParams, formatDuration } from './report.js';
 import { fmt } from './engine/decide.js';
-import { sanitizeLine } from './sanitize.js';
+import { sanitizeLine } from './format/sanitize.js';
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

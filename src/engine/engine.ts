@@ -8,7 +8,7 @@ import type { CampaignConfig } from '../config/types.js';
 import type { EventBody, EventOf, Fingerprint, NightshiftEvent, Overrides } from '../events.js';
 import type { Journal } from '../journal.js';
 import { MetricParser } from '../metrics.js';
-import { sanitizeLine } from '../sanitize.js';
+import { sanitizeLine } from '../format/sanitize.js';
 import { trialDir } from '../paths.js';
 import {
   elapsedMs,

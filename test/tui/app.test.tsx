@@ -10,7 +10,7 @@ import type { EventOf } from '../../src/events.js';
 import { ROOT, events, processesWithEnv, waitFor } from '../helpers.js';
 import { renderApp, type Rendered } from './render.js';
 import { KEYMAP } from '../../components/keymap.js';
-import { statusGlyph } from '../../components/format/cells.js';
+import { statusGlyph } from '../../src/format/status.js';
 
 const RUNNING = `${statusGlyph('running').glyph} running`;
 const KEEP = `${statusGlyph('keep').glyph} keep`;

@@ -12,8 +12,8 @@ import { StatusLine } from '../../components/StatusLine.js';
 import { KEYMAP } from '../../components/keymap.js';
 import { orderedTrials } from '../../components/rows.js';
 import { paintRuns } from '../../components/Line.js';
-import { colorDiff } from '../../components/format/diff.js';
-import { statusGlyph } from '../../components/format/cells.js';
+import { colorDiff } from '../../src/format/diff.js';
+import { statusGlyph } from '../../src/format/status.js';
 
 function frame(node: React.ReactElement): string {
   const r = render(node);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store.js';
 import { KEYMAP } from '../../components/keymap.js';
-import { cellWidth } from '../../components/format/cells.js';
+import { cellWidth } from '../../src/format/text.js';
 import { build, campaign, campaignEvents, idleControls } from './fixture.js';
 import { renderApp, type Rendered } from './render.js';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT, stateOf, waitFor } from '../helpers.js';
-import { statusGlyph } from '../../components/format/cells.js';
+import { statusGlyph } from '../../src/format/status.js';
 
 const RUNNING = `${statusGlyph('running').glyph} running`;
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;

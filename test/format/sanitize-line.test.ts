@@ -1,6 +1,6 @@
 // Trial output is untrusted: what reaches the terminal has no control or escape sequences left.
 import { describe, expect, it } from 'vitest';
-import { sanitizeLine } from '../src/sanitize.js';
+import { sanitizeLine } from '../../src/format/sanitize.js';
 
 const ESC = '\x1b';
 const BEL = '\x07';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { wrapText } from '../../../components/format/wrap.js';
-import { cellWidth } from '../../../components/format/cells.js';
+import { wrapText } from '../../src/format/wrap.js';
+import { cellWidth } from '../../src/format/text.js';
 
 describe('wrapText', () => {
   it.each([

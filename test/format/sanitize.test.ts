@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanOutputLine, stripControls } from '../../../components/format/sanitize.js';
+import { cleanOutputLine, stripControls } from '../../src/format/sanitize.js';
 
 describe('stripControls', () => {
   it.each([

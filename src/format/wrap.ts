@@ -1,7 +1,7 @@
 // Word wrap by terminal cells, done before ink sees the text: a view that knows how many rows each
 // line takes can scroll and size itself exactly (ink's own wrapping happens after layout, so a
 // wrapped line silently pushed the last rows of a fixed-height box off screen).
-import { cellWidth } from './cells.js';
+import { cellWidth } from './text.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { budgetLines, formatClock, formatForecast, renderBar, type BudgetInput } from '../../../components/format/budget.js';
-import { cellWidth } from '../../../components/format/cells.js';
+import { budgetLines, renderBar, type BudgetInput } from '../../src/format/budget.js';
+import { formatClock, formatForecast } from '../../src/format/time.js';
+import { cellWidth } from '../../src/format/text.js';
 
 describe('renderBar', () => {
   it.each([

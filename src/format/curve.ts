@@ -5,7 +5,8 @@
 // Cost is O(points + width * height) per series: points are bucketed into columns (min, max,
 // first and last value per column), and only columns are joined and painted.
 import type { Goal } from '../../src/types.js';
-import { cellWidth, formatNumber, padStart, parseCompact, truncate, type Run, type Tone } from './cells.js';
+import { formatNumber, parseCompact } from './number.js';
+import { cellWidth, padStart, truncate, type Run, type Tone } from './text.js';
 
 export interface CurveSeries {
   points: ReadonlyArray<readonly [number, number]>;

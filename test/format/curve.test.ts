@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_CHART_HEIGHT, MIN_CHART_WIDTH, plotCurves, sparkline, type CurveSeries, type PlotOptions } from '../../../components/format/curve.js';
-import { cellWidth, lineText, type Run } from '../../../components/format/cells.js';
+import { MIN_CHART_HEIGHT, MIN_CHART_WIDTH, plotCurves, sparkline, type CurveSeries, type PlotOptions } from '../../src/format/curve.js';
+import { cellWidth, lineText, type Run } from '../../src/format/text.js';
 
 const text = (lines: Run[][]): string[] => lines.map(lineText);
 const selected = (points: ReadonlyArray<readonly [number, number]>, label = '#3'): CurveSeries => ({ points, tone: 'selected', glyph: '●', label });

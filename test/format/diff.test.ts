@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { colorDiff, diffStats } from '../../../components/format/diff.js';
-import { cellWidth, type Run } from '../../../components/format/cells.js';
+import { colorDiff, diffStats } from '../../src/format/diff.js';
+import { cellWidth, type Run } from '../../src/format/text.js';
 
 const GIT_DIFF = [
   'diff --git a/train.py b/train.py',

@@ -1,6 +1,7 @@
 // Unified diffs to toned lines, and their size. Hunk headers are parsed so that a removed line
 // starting with `--` (a SQL comment, a Lua comment) is still a deletion, not a file header.
-import { sanitize, truncate, type Run, type Tone } from './cells.js';
+import { sanitize } from './sanitize.js';
+import { truncate, type Run, type Tone } from './text.js';
 
 export interface DiffOptions {
   /** Tab stops every this many cells. */

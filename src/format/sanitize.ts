@@ -1,17 +1,22 @@
-// Makes a trial's output safe to show on a terminal. A trial is untrusted: its bytes must not move
-// the cursor, set the window title or colours, switch character sets or scramble the screen, in the
-// TUI (Ink) or in the headless printer. Every output line goes through sanitizeLine() where it
-// enters the supervisor (runners/logtail.ts) and where a finished trial's log is read back
-// (readTail in src/engine/engine.ts), so the metric parser, the crash reason, the detail view and
-// the journal all see the same clean text.
+// Text from a trial (or a proposer, or an LLM) made safe to show on a terminal. A trial is
+// untrusted: its bytes must not move the cursor, set the window title or colours, switch character
+// sets or scramble the screen, in the TUI (Ink), the headless printer or `report`. One scanner, two
+// policies for the controls that are not part of a sequence:
+//   - sanitizeLine() deletes them. Every output line goes through it where it enters the supervisor
+//     (runners/logtail.ts) and where a finished trial's log is read back (the engine), so the
+//     metric parser, the crash reason, the detail view and the journal all see the same clean text.
+//   - stripControls() shows each as one `?`: the TUI's last line of defence for everything it draws,
+//     where a visible mark says "something was here" (cleanOutputLine adds what a terminal does
+//     with CR and tabs).
 //
 // What is removed: escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ST` such as the
 // title-setting `ESC ]0;title BEL`, DCS/SOS/PM/APC strings `ESC P|X|^|_ … ST`, and two- or
 // three-byte `ESC …` sequences), their 8-bit C1 forms (U+009B CSI, U+009D OSC, U+0090/98/9E/9F
-// strings), every other C0 control but tab (NUL, BEL, BS, CR, LF, …), DEL and the C1 range
-// U+0080–U+009F, and the bidi overrides and isolates U+202A–U+202E, U+2066–U+2069 (they reorder the
-// text that follows, on the rest of the screen line). Undecodable input becomes U+FFFD: bytes that are not UTF-8 (when given bytes) and
-// lone UTF-16 surrogates (when given a string). Everything else, including non-ASCII text, stays.
+// strings). Deleted or shown as `?`: every other C0 control but tab (NUL, BEL, BS, CR, LF, …), DEL
+// and the C1 range U+0080–U+009F, and the bidi overrides and isolates U+202A–U+202E, U+2066–U+2069
+// (they reorder the text that follows, on the rest of the screen line). Undecodable input becomes
+// U+FFFD: bytes that are not UTF-8 (when given bytes) and lone UTF-16 surrogates. Everything else,
+// including non-ASCII text, stays. Pure.
 
 const ESC = 0x1b;
 const BEL = 0x07;
@@ -28,7 +33,35 @@ const decoder = new TextDecoder('utf-8'); // fatal: false, so bad bytes become U
  * lone surrogates replaced by U+FFFD. Pure; a line with nothing to remove is returned as is.
  */
 export function sanitizeLine(input: string | Uint8Array): string {
-  const s = typeof input === 'string' ? input : decoder.decode(input);
+  return scrub(typeof input === 'string' ? input : decoder.decode(input), '');
+}
+
+/** `text` with escape sequences removed and other control characters shown as `?`. Tabs stay. */
+export function stripControls(text: string): string {
+  return scrub(text, '?');
+}
+
+/** What the TUI draws for text it did not write: `stripControls`. */
+export const sanitize = stripControls;
+
+/**
+ * One line of a trial's output as a terminal would have left it: a carriage return (a progress
+ * bar redrawing itself) keeps what was written after it, tabs go to the next stop of `tabSize`,
+ * then `stripControls`.
+ */
+export function cleanOutputLine(line: string, tabSize = 8): string {
+  let s = line.endsWith('\r') ? line.slice(0, -1) : line;
+  const cr = s.lastIndexOf('\r');
+  if (cr >= 0) s = s.slice(cr + 1);
+  s = stripControls(s);
+  if (!s.includes('\t')) return s;
+  let out = '';
+  for (const ch of s) out += ch === '\t' ? ' '.repeat(tabSize - (out.length % tabSize)) : ch;
+  return out;
+}
+
+/** Sequences removed, other controls replaced by `control`, lone surrogates by U+FFFD. */
+function scrub(s: string, control: string): string {
   if (!NEEDS_WORK.test(s)) return s;
   let out = '';
   let keepFrom = 0; // start of the run of plain text not yet copied to out
@@ -62,7 +95,8 @@ export function sanitizeLine(input: string | Uint8Array): string {
     } else if (c === 0x9d || c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) {
       i = skipString(s, i + 1);
     } else {
-      i++; // any other C0/C1 control, DEL or bidi control: dropped
+      out += control; // any other C0/C1 control, DEL or bidi control
+      i++;
     }
     keepFrom = i;
   }

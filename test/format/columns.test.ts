@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layoutColumns, type ColumnSpec } from '../../../components/format/columns.js';
-import { TRIAL_COLUMNS } from '../../../components/trial-columns.js';
+import { layoutColumns, type ColumnSpec } from '../../src/format/columns.js';
+import { TRIAL_COLUMNS } from '../../components/trial-columns.js';
 
 const show = (cols: ReadonlyArray<ColumnSpec>, width: number, gap?: number): string =>
   layoutColumns(cols, width, gap)

@@ -1,6 +1,8 @@
 // Budget burn: one line per limit in force (used/total, a bar fraction, a time-to-exhaustion
 // forecast at the current rate), and the bar itself at eighth-cell resolution.
-import { EM_DASH, type Tone } from './cells.js';
+import { formatUsd } from './number.js';
+import type { Tone } from './text.js';
+import { formatClock, formatForecast } from './time.js';
 
 export interface BudgetLine {
   label: string;
@@ -32,40 +34,10 @@ export interface BudgetInput {
 /** Tone thresholds on the used fraction. */
 const WARN_FRACTION = 0.8;
 const BAD_FRACTION = 1;
-/** Forecasts beyond this say `>99d left`: the rate is too slow to mean anything. */
-const MAX_FORECAST_MS = 99 * 24 * 3_600_000;
-
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
-/** `~45s left`, `~23m left`, `~1h05m left`, `~2d03h left`; `done` at or below 0; `—` unknown. */
-export function formatForecast(ms: number | null | undefined, ascii = false): string {
-  if (ms === null || ms === undefined || Number.isNaN(ms)) return ascii ? '-' : EM_DASH;
-  if (ms <= 0) return 'done';
-  if (ms > MAX_FORECAST_MS) return '>99d left';
-  if (ms < 59_500) return `~${Math.max(1, Math.round(ms / 1000))}s left`;
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 60) return `~${minutes}m left`;
-  if (minutes < 48 * 60) return `~${Math.floor(minutes / 60)}h${pad2(minutes % 60)}m left`;
-  const hours = Math.round(ms / 3_600_000);
-  return `~${Math.floor(hours / 24)}d${pad2(hours % 24)}h left`;
-}
-
-/** `H:MM:SS`, floored. */
-export function formatClock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 3600)}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}`;
-}
-
 const trimFixed = (x: number, decimals: number): string => {
   const s = x.toFixed(decimals);
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 };
-
-function dollars(x: number, isTotal: boolean): string {
-  if (Math.abs(x) >= 1000) return `$${Math.round(x)}`;
-  if (isTotal && Number.isInteger(x)) return `$${x}`;
-  return `$${x.toFixed(2)}`;
-}
 
 function toneOf(fraction: number): Tone {
   if (fraction >= BAD_FRACTION) return 'bad';
@@ -116,7 +88,7 @@ export function budgetLines(input: BudgetInput): BudgetLine[] {
     push('wall', wallMs.used, wallMs.total, `${formatClock(wallMs.used)}/${formatClock(wallMs.total)}`, forecastAt(wallMs.used, wallMs.total, 1, ascii));
   }
   if (usd && limited(usd)) {
-    push('cost', usd.used, usd.total, `${dollars(usd.used, false)}/${dollars(usd.total, true)}`, forecastAt(usd.used, usd.total, perMs(usd.used), ascii));
+    push('cost', usd.used, usd.total, `${formatUsd(usd.used)}/${formatUsd(usd.total, { whole: true })}`, forecastAt(usd.used, usd.total, perMs(usd.used), ascii));
   }
   if (gpuHours && limited(gpuHours)) {
     const h = (x: number): string => (Math.abs(x) >= 100 ? String(Math.round(x)) : trimFixed(x, 1));

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cellWidth,
-  describeParams,
-  formatAgo,
-  formatDelta,
-  formatDuration,
-  formatNumber,
-  formatScore,
-  padEnd,
-  padStart,
-  parseCompact,
-  sanitize,
-  shortNumber,
-  statusGlyph,
-  truncate,
-} from '../../../components/format/cells.js';
-import type { TrialStatus } from '../../../src/types.js';
+import { formatDelta, formatNumber, formatScore, parseCompact, shortNumber } from '../../src/format/number.js';
+import { describeParams } from '../../src/format/params.js';
+import { sanitize } from '../../src/format/sanitize.js';
+import { statusGlyph } from '../../src/format/status.js';
+import { cellWidth, padEnd, padStart, truncate } from '../../src/format/text.js';
+import { formatAgo, formatDuration } from '../../src/format/time.js';
+import type { TrialStatus } from '../../src/types.js';
 
 describe('cellWidth', () => {
   it.each([
