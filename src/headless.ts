@@ -1,19 +1,18 @@
 // The headless printer: one concise line per event that matters, for nohup, CI and pipes. No Ink.
 import type { NightshiftEvent } from './events.js';
 import { escalationText, getTrial, type CampaignState } from './state.js';
-import { countsSummary, describeParams, formatDuration } from './report.js';
-import { fmt } from './engine/decide.js';
+import type { Params } from './types.js';
+import { countsSummary } from './report.js';
+import { formatScore } from './format/number.js';
+import { describeParams as describeParamsIn } from './format/params.js';
 import { sanitizeLine } from './format/sanitize.js';
-
-function clock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return `${h ? `${h}:` : ''}${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
-}
+import { formatClock, formatDuration } from './format/time.js';
 
 const STATUS_WIDTH = 8;
+/** A line's params: 80 cells, numbers to 4 significant digits (as the TUI's one-line lists print them). */
+const PARAMS_WIDTH = 80;
+const PARAMS_DIGITS = 4;
+const describeParams = (p: Params): string => describeParamsIn(p, PARAMS_WIDTH, false, PARAMS_DIGITS);
 
 /**
  * The line(s) to print for an event, or null. Cleaned of terminal control sequences: reasons
@@ -26,7 +25,7 @@ export function formatEvent(e: NightshiftEvent, s: CampaignState): string | null
 }
 
 function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
-  const at = `[${clock(e.t - s.started_at)}]`;
+  const at = `[${formatClock(e.t - s.started_at)}]`;
   const trial = 'id' in e ? getTrial(s, e.id) : undefined;
   switch (e.type) {
     case 'campaign.started':
@@ -36,15 +35,15 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     case 'trial.started':
       return `${at} #${e.id} ${'start'.padEnd(STATUS_WIDTH)} ${describeParams(trial?.params ?? {})}  (${e.host}, pid ${e.pid})`;
     case 'trial.decided': {
-      const score = e.score !== null ? `${s.metric}=${fmt(e.score)}  ` : '';
+      const score = e.score !== null ? `${s.metric}=${formatScore(e.score)}  ` : '';
       const line = `${at} #${e.id} ${e.status.padEnd(STATUS_WIDTH)} ${score}${e.reason}  ${formatDuration(trial?.duration_ms)}`;
-      return e.best ? `${line}\n${at} ★ new best #${e.id} ${s.metric}=${fmt(e.score)}  ${describeParams(trial?.params ?? {})}` : line;
+      return e.best ? `${line}\n${at} ★ new best #${e.id} ${s.metric}=${formatScore(e.score)}  ${describeParams(trial?.params ?? {})}` : line;
     }
     case 'budget.exhausted':
       return `${at} budget: ${e.reason}${s.running.length ? `; waiting for ${s.running.length} running trial(s)` : ''}`;
     case 'campaign.finished': {
       const best = s.best !== null ? getTrial(s, s.best) : undefined;
-      return `${at} finished: ${e.reason}. Trials: ${countsSummary(s)}. ${best ? `Best #${best.id} ${s.metric}=${fmt(best.score)}  ${describeParams(best.params)}` : 'No trial was scored.'}`;
+      return `${at} finished: ${e.reason}. Trials: ${countsSummary(s)}. ${best ? `Best #${best.id} ${s.metric}=${formatScore(best.score)}  ${describeParams(best.params)}` : 'No trial was scored.'}`;
     }
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;

@@ -1,7 +1,9 @@
 // Everything derived from the journal for people and pandas: the ledger rows, export formats and
 // the `report` text (results.tsv, autoresearch's format, is in results-tsv.ts).
 import { allTrials, getTrial, runState, type CampaignState, type TrialState } from './state.js';
-import { fmt } from './engine/decide.js';
+import { formatScore } from './format/number.js';
+import { describeParams } from './format/params.js';
+import { formatDuration } from './format/time.js';
 import type { TrialStatus } from './types.js';
 
 export interface LedgerRow {
@@ -79,13 +81,6 @@ export function toTable(rows: LedgerRow[], sep: ',' | '\t'): string {
   return lines.join('\n') + '\n';
 }
 
-export function describeParams(params: Record<string, unknown>, max = 80): string {
-  const s = Object.entries(params)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : String(v)}`)
-    .join(' ');
-  return s.length > max ? s.slice(0, max - 1) + '…' : s;
-}
-
 export function cohorts(s: CampaignState): Array<{ key: string; hardware: string; budget: string; trials: number; best: number | null }> {
   const by = new Map<string, { key: string; hardware: string; budget: string; trials: number; best: number | null }>();
   for (const t of allTrials(s)) {
@@ -110,13 +105,8 @@ export function countsSummary(s: CampaignState): string {
   );
 }
 
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '—';
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+/** The params column of the text report, in cells (as the TUI's table fits its params column). */
+const PARAMS_WIDTH = 46;
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -149,14 +139,14 @@ export function reportText(s: CampaignState): string {
   for (const t of allTrials(s)) {
     const score = t.score ?? t.curve.lastValue;
     out.push(
-      `${pad('#' + t.id, 5)}${pad(t.status + (t.best ? '*' : ''), 9)}${pad(fmt(score), 12)}${pad(formatDuration(t.duration_ms), 8)}${pad(describeParams(t.params, 46), 48)}${t.reason}`,
+      `${pad('#' + t.id, 5)}${pad(t.status + (t.best ? '*' : ''), 9)}${pad(formatScore(score), 12)}${pad(formatDuration(t.duration_ms), 8)}${pad(describeParams(t.params, PARAMS_WIDTH), PARAMS_WIDTH + 2)}${t.reason}`,
     );
   }
   out.push('');
   out.push(`trials: ${countsSummary(s)}`);
   const best = s.best !== null ? getTrial(s, s.best) : undefined;
   if (best) {
-    out.push(`best: #${best.id} ${s.metric}=${fmt(best.score)} (${best.proposer}, ${best.host ?? 'local'})`);
+    out.push(`best: #${best.id} ${s.metric}=${formatScore(best.score)} (${best.proposer}, ${best.host ?? 'local'})`);
     for (const [k, v] of Object.entries(best.params)) out.push(`  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
   } else out.push('best: none yet (no trial has been scored)');
   const cs = cohorts(s);
@@ -165,7 +155,7 @@ export function reportText(s: CampaignState): string {
     out.push(`note: trials ran on ${cs.length} different fingerprints (hardware or budget knobs differ); they are ranked separately:`);
     for (const c of cs) {
       const b = c.best !== null ? getTrial(s, c.best) : undefined;
-      out.push(`  ${c.key} ${c.hardware} ${c.budget}: ${c.trials} trials, best ${b ? `#${b.id} ${fmt(b.score)}` : 'none'}`);
+      out.push(`  ${c.key} ${c.hardware} ${c.budget}: ${c.trials} trials, best ${b ? `#${b.id} ${formatScore(b.score)}` : 'none'}`);
     }
   }
   if (s.incumbent !== null && s.incumbent !== s.best) out.push(`incumbent (promoted by the operator): #${s.incumbent}`);

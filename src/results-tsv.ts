@@ -7,7 +7,7 @@
 // it whole cost O(trials) per decision) and rebuilt whole only when a supervisor opens the campaign.
 import * as fs from 'node:fs';
 import { getTrial, type CampaignState, type TrialState } from './state.js';
-import { describeParams } from './report.js';
+import { formatPlain } from './format/number.js';
 
 export interface ResultsLayout {
   metric: string;
@@ -16,6 +16,18 @@ export interface ResultsLayout {
 
 function clean(s: string): string {
   return s.replace(/[\t\r\n]+/g, ' ');
+}
+
+/**
+ * The description of a params trial: `k=v` with numbers in the journal's plain form, at most `max`
+ * characters. The file is appended to across versions, so its form is frozen (the views' shared
+ * `describeParams` fits a width and may change with the TUI).
+ */
+function paramsCell(params: Record<string, unknown>, max = 200): string {
+  const s = Object.entries(params)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? formatPlain(v) : String(v)}`)
+    .join(' ');
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
 
 /** autoresearch writes val_bpb with six decimals; tiny values keep their digits in exponent form. */
@@ -30,7 +42,7 @@ export function resultsHeader(l: ResultsLayout): string {
 
 export function resultsRow(t: TrialState, l: ResultsLayout): string {
   const commit = (t.proposal as { commit?: string }).commit ?? `#${t.id}`;
-  const desc = t.proposal.kind === 'code' ? t.proposal.hypothesis : describeParams(t.params, 200);
+  const desc = t.proposal.kind === 'code' ? t.proposal.hypothesis : paramsCell(t.params);
   const scored = t.score !== null;
   const primary = scored ? primaryCell(t.score!) : '0.000000';
   const others = l.columns.map((m) => {

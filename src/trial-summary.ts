@@ -2,7 +2,7 @@
 // tail of what it printed, de-duplicated, a few lines, free of escape sequences and control bytes.
 // An LLM proposer pastes it into a prompt, so it must stay small and plain whatever the trial wrote.
 // Pure; built from what the state holds (nothing is read from disk).
-import { sanitizeLine } from './sanitize.js';
+import { sanitizeLine } from './format/sanitize.js';
 
 /** Lines kept, newest last, and characters per line. */
 export const SUMMARY_LINES = 3;

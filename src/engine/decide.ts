@@ -4,6 +4,7 @@
 import type { DecideConfig } from '../config/types.js';
 import type { Goal } from '../types.js';
 import { allTrials, getTrial, type CampaignState } from '../state.js';
+import { formatPlain } from '../format/number.js';
 
 export interface Verdict {
   status: 'keep' | 'discard' | 'crash';
@@ -14,14 +15,6 @@ export interface Verdict {
 
 export function better(a: number, b: number, goal: Goal): boolean {
   return goal === 'minimize' ? a < b : a > b;
-}
-
-export function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined) return '—';
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return x.toExponential(3);
-  return Number(x.toPrecision(5)).toString();
 }
 
 /** The score a decide mode ranks by, or a crash reason when the metrics do not allow one. */
@@ -76,10 +69,10 @@ export function decideTrial(
       return { status: 'discard', reason: `constraint metric ${decide.metric} was not reported`, score, best: false };
     }
     if (decide.max !== undefined && v > decide.max) {
-      return { status: 'discard', reason: `violates constraint: ${decide.metric}=${fmt(v)} > max ${fmt(decide.max)}`, score, best: false };
+      return { status: 'discard', reason: `violates constraint: ${decide.metric}=${formatPlain(v)} > max ${formatPlain(decide.max)}`, score, best: false };
     }
     if (decide.min !== undefined && v < decide.min) {
-      return { status: 'discard', reason: `violates constraint: ${decide.metric}=${fmt(v)} < min ${fmt(decide.min)}`, score, best: false };
+      return { status: 'discard', reason: `violates constraint: ${decide.metric}=${formatPlain(v)} < min ${formatPlain(decide.min)}`, score, best: false };
     }
   }
 
@@ -98,7 +91,7 @@ export function decideTrial(
     return { status: 'keep', reason: `baseline: first scored trial${cohortNote}`, score, best: true };
   }
   if (better(score, best.score, goal)) {
-    return { status: 'keep', reason: `improved ${label} ${fmt(best.score)} → ${fmt(score)} (was #${best.id})`, score, best: true };
+    return { status: 'keep', reason: `improved ${label} ${formatPlain(best.score)} → ${formatPlain(score)} (was #${best.id})`, score, best: true };
   }
-  return { status: 'discard', reason: `${label} ${fmt(score)} is not better than ${fmt(best.score)} (#${best.id})`, score, best: false };
+  return { status: 'discard', reason: `${label} ${formatPlain(score)} is not better than ${formatPlain(best.score)} (#${best.id})`, score, best: false };
 }

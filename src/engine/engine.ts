@@ -20,7 +20,8 @@ import {
 import type { Store } from '../store.js';
 import type { ProposeResult, Proposer } from '../types.js';
 import type { ExitInfo, Runner, RunningTrial } from '../../runners/types.js';
-import { decideTrial, fmt } from './decide.js';
+import { decideTrial } from './decide.js';
+import { formatPlain as fmt } from '../format/number.js';
 import { runEvaluator } from './evaluate.js';
 import { FrozenFiles } from '../frozen.js';
 import { judgeMedian } from './pruner.js';
