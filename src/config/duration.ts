@@ -46,9 +46,9 @@ export function parseDuration(input: unknown): number | null {
 
 /**
  * Formats milliseconds the way they are written in a campaign file: `1h30m`, `90s` → `1m30s`,
- * `2d4h`, `250ms`, `0s`. Round trip: parseDuration(formatDuration(ms)) === ms for whole ms ≥ 0.
+ * `2d4h`, `250ms`, `0s`. Round trip: parseDuration(formatDurationSpec(ms)) === ms for whole ms ≥ 0.
  */
-export function formatDuration(ms: number): string {
+export function formatDurationSpec(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   const sign = ms < 0 ? '-' : '';
   let rest = Math.round(Math.abs(ms));

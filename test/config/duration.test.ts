@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import { formatDurationSpec, parseDuration } from '../../src/config/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -31,7 +31,7 @@ describe('parseDuration', () => {
   });
 });
 
-describe('formatDuration', () => {
+describe('formatDurationSpec', () => {
   it.each([
     [0, '0s'],
     [250, '250ms'],
@@ -42,12 +42,12 @@ describe('formatDuration', () => {
     [90_061_001, '1d1h1m1s1ms'],
     [-60_000, '-1m'],
   ])('%d ms → %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
+    expect(formatDurationSpec(ms)).toBe(text);
   });
 
   it('round-trips through parseDuration', () => {
     for (const ms of [0, 1, 999, 1000, 61_001, 3_599_999, 86_400_000, 123_456_789]) {
-      expect(parseDuration(formatDuration(ms))).toBe(ms);
+      expect(parseDuration(formatDurationSpec(ms))).toBe(ms);
     }
   });
 });
