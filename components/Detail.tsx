@@ -51,7 +51,7 @@ export function detailRows(s: CampaignState, t: TrialState, tail: readonly strin
     para(sanitize(t.proposal.hypothesis), 'normal', '  ', '  ');
     rows.push(...colorDiff(t.proposal.diff, width));
   }
-  heading(`output (last ${tail.length} lines${t.dir ? ` of ${sanitize(t.dir)}/output.log` : ''})`);
+  heading(`output (last ${tail.length} lines${t.locator ? ` of ${sanitize(t.locator.dir)}/output.log` : ''})`);
   // Wrapping a megabyte line only to show six rows of it would cost every frame: cut it first.
   const cap = width * (MAX_ROWS_PER_OUTPUT_LINE + 1);
   for (const l of tail) {

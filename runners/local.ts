@@ -9,10 +9,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { LogTail } from './logtail.js';
-import type { CancelMode, ExitInfo, HostInfo, ReattachInfo, Runner, RunningTrial, TrialLaunch } from './types.js';
+import { execLocal, readTail } from './local-exec.js';
+import type { CancelMode, ExecRequest, ExecResult, ExitInfo, HostEvent, Locator, Placement, Runner, RunningTrial, TrialLaunch } from '../src/runner.js';
 
 /** How often a trial's log is read for new lines and a re-attached trial is checked for exit. */
 const POLL_MS = 100;
+/** Output lines a running trial keeps in memory for the detail view. */
+const TAIL_LINES = 200;
+/** A cancelled group still alive this long after the grace is reported gone anyway (never a hang). */
+const CONFIRM_SLACK_MS = 10_000;
 
 // Runs the command in a background subshell and leaves its exit status behind atomically. Both
 // shells trap TERM with a no-op handler, so the group-wide SIGTERM of a cooperative stop reaches
@@ -68,6 +73,17 @@ export function isAlive(pid: number, start?: string): boolean {
   return true;
 }
 
+/** True while any process of the group led by pid exists (a zombie leader counts until reaped). */
+function groupAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(-pid, sig);
@@ -109,6 +125,18 @@ export function readExitFile(dir: string): ExitInfo | null {
   }
 }
 
+/** The last output lines in memory, trimmed in batches (a splice per line cost more than a flood's parsing). */
+class LineRing {
+  private lines: string[] = [];
+  push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > 2 * TAIL_LINES) this.lines.splice(0, this.lines.length - TAIL_LINES);
+  }
+  last(n: number): string[] {
+    return this.lines.slice(-n);
+  }
+}
+
 class LocalTrial implements RunningTrial {
   readonly done: Promise<ExitInfo>;
   private resolveDone!: (e: ExitInfo) => void;
@@ -116,30 +144,37 @@ class LocalTrial implements RunningTrial {
   private killTimer: NodeJS.Timeout | null = null;
   private exited: ExitInfo | null = null;
   private detached = false;
+  private released = false;
+  /** Dropped once the trial has exited: its 256 KB read buffer and the line callback go with it. */
+  private logTail: LogTail | null;
 
   constructor(
     readonly id: number,
-    readonly pid: number,
-    readonly pidStart: string | undefined,
-    readonly host: string,
-    private readonly dir: string,
-    /** Dropped once the trial has exited: its 256 KB read buffer and the line callback go with it. */
-    private tail: LogTail | null,
+    readonly locator: Locator,
+    readonly hardware: string,
+    private readonly ring: LineRing,
+    logTail: LogTail | null,
     /** For a re-attached trial we are not the parent: poll for the exit file instead of 'exit'. */
     private readonly adopted: boolean,
+    private readonly onRelease: () => void,
   ) {
+    this.logTail = logTail;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.timer = setInterval(() => this.tick(), POLL_MS);
   }
 
+  private get pid(): number {
+    return this.locator.pid;
+  }
+
   private tick(): void {
-    this.tail?.poll();
+    this.logTail?.poll();
     if (this.adopted && !this.exited) {
-      const file = readExitFile(this.dir);
+      const file = readExitFile(this.locator.dir);
       if (file) this.onExit(file);
-      else if (!isAlive(this.pid, this.pidStart)) {
+      else if (!isAlive(this.pid, this.locator.pid_start)) {
         // It may have written the file between the two checks.
-        this.onExit(readExitFile(this.dir) ?? { code: null, signal: null, vanished: true });
+        this.onExit(readExitFile(this.locator.dir) ?? { code: null, signal: null, vanished: true });
       }
     }
   }
@@ -151,21 +186,21 @@ class LocalTrial implements RunningTrial {
     if (this.killTimer) clearTimeout(this.killTimer);
     this.timer = null;
     // Anything still in the group (a trial's own background children) goes with it.
-    signalGroup(this.pid, 'SIGKILL');
+    if (this.pid > 0) signalGroup(this.pid, 'SIGKILL');
     if (this.detached) return;
-    this.tail?.finish();
-    this.tail = null;
+    this.logTail?.finish();
+    this.logTail = null;
     this.resolveDone(info);
   }
 
-  cancel(mode: CancelMode, graceMs: number): void {
-    if (this.exited) return;
+  cancel(mode: CancelMode, graceMs: number): Promise<void> {
+    if (this.exited) return this.gone(0);
     if (mode === 'kill') {
       signalGroup(this.pid, 'SIGKILL');
-      return;
+      return this.gone(CONFIRM_SLACK_MS);
     }
     try {
-      fs.writeFileSync(path.join(this.dir, 'control'), mode + '\n');
+      fs.writeFileSync(path.join(this.locator.dir, 'control'), mode + '\n');
     } catch {
       // The trial directory is ours; if it is gone the SIGTERM still applies.
     }
@@ -174,11 +209,34 @@ class LocalTrial implements RunningTrial {
       this.killTimer = setTimeout(() => signalGroup(this.pid, 'SIGKILL'), graceMs);
       this.killTimer.unref();
     }
+    return this.gone(graceMs + CONFIRM_SLACK_MS);
+  }
+
+  /** Resolves once no process of the group is left (or after `limitMs`, so a caller never hangs). */
+  private gone(limitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const check = () => {
+        if (!groupAlive(this.pid) || Date.now() - started >= limitMs) resolve();
+        else setTimeout(check, 50).unref();
+      };
+      check();
+    });
   }
 
   ended(): boolean {
     // The wrapper writes exit_code as soon as the command ends; a dead or zombie process has ended too.
-    return this.exited !== null || this.pid <= 0 || readExitFile(this.dir) !== null || !isAlive(this.pid, this.pidStart);
+    return this.exited !== null || this.pid <= 0 || readExitFile(this.locator.dir) !== null || !isAlive(this.pid, this.locator.pid_start);
+  }
+
+  tail(n: number): string[] {
+    return this.ring.last(n);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.onRelease();
   }
 
   detach(): void {
@@ -186,42 +244,106 @@ class LocalTrial implements RunningTrial {
     if (this.timer) clearInterval(this.timer);
     if (this.killTimer) clearTimeout(this.killTimer);
     this.timer = null;
-    this.tail?.close();
-    this.tail = null;
+    this.logTail?.close();
+    this.logTail = null;
   }
 }
 
-export class LocalRunner implements Runner {
-  private readonly hostInfo: HostInfo;
+/** A trial found finished on re-attach: its output was re-read, its exit is known. */
+class ExitedTrial implements RunningTrial {
+  readonly done: Promise<ExitInfo>;
+  constructor(
+    readonly id: number,
+    readonly locator: Locator,
+    readonly hardware: string,
+    exit: ExitInfo,
+    private readonly ring: LineRing,
+    readonly release: () => void,
+  ) {
+    this.done = Promise.resolve(exit);
+  }
+  cancel(): Promise<void> {
+    return Promise.resolve();
+  }
+  ended(): boolean {
+    return true;
+  }
+  tail(n: number): string[] {
+    return this.ring.last(n);
+  }
+  detach(): void {}
+}
 
+export class LocalRunner implements Runner {
+  private readonly hostname: string;
+  private readonly cpuHardware: string;
   private readonly gpuModels: Map<string, string>;
+  private readonly busy = new Set<number>();
 
   constructor(readonly slots: number, private readonly gpus: string[] = []) {
     const cpus = os.cpus();
-    this.hostInfo = { host: os.hostname(), hardware: `${cpus.length}x ${cpus[0]?.model?.trim() ?? 'cpu'}` };
+    this.hostname = os.hostname();
+    this.cpuHardware = `${cpus.length}x ${cpus[0]?.model?.trim() ?? 'cpu'}`;
     this.gpuModels = gpus.length ? gpuModels() : new Map();
   }
 
-  host(slot: number): HostInfo {
-    if (!this.gpus.length) return this.hostInfo;
-    // The GPU's model, not its index, goes into the fingerprint: two identical cards rank together.
-    const id = this.gpus[slot % this.gpus.length];
-    return { host: this.hostInfo.host, hardware: `${this.hostInfo.hardware} + ${this.gpuModels.get(id) ?? 'GPU'}` };
+  open(onHost: (e: HostEvent) => void): void {
+    onHost({ type: 'host.up', host: this.hostname, reason: `local machine, ${this.slots} slot${this.slots === 1 ? '' : 's'}` });
   }
 
-  start(launch: TrialLaunch, slot: number, onLine: (line: string) => void): RunningTrial {
-    fs.mkdirSync(launch.dir, { recursive: true });
-    const logFile = path.join(launch.dir, 'output.log');
-    for (const stale of ['exit_code', 'control']) fs.rmSync(path.join(launch.dir, stale), { force: true });
-    const out = fs.openSync(logFile, 'a');
-    const env: Record<string, string> = {
+  private slotGpus(slot: number): string[] {
+    return this.gpus.length ? [this.gpus[slot % this.gpus.length]] : [];
+  }
+
+  free(): Placement[] {
+    const out: Placement[] = [];
+    for (let slot = 0; slot < this.slots; slot++) if (!this.busy.has(slot)) out.push({ host: this.hostname, slot, gpus: this.slotGpus(slot) });
+    return out;
+  }
+
+  /** The hardware a slot gives a trial: the GPU's model, not its index, so two identical cards rank together. */
+  hardware(slot: number): string {
+    const [gpu] = this.slotGpus(slot);
+    if (gpu === undefined) return this.cpuHardware;
+    return `${this.cpuHardware} + ${this.gpuModels.get(gpu) ?? 'GPU'}`;
+  }
+
+  /** The environment of everything run for a trial here (the trial itself and its evaluator). */
+  private env(extra: Record<string, string>): Record<string, string> {
+    return {
       ...(process.env as Record<string, string>),
       PYTHONUNBUFFERED: '1',
       PYTHONDONTWRITEBYTECODE: '1',
       PYTHONPATH: [HELPER_PYTHONPATH, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
-      ...launch.env,
+      ...extra,
     };
-    if (this.gpus.length) env.CUDA_VISIBLE_DEVICES = this.gpus[slot % this.gpus.length];
+  }
+
+  private releaser(slot: number): () => void {
+    return () => this.busy.delete(slot);
+  }
+
+  async start(launch: TrialLaunch, placement: Placement, onLine: (line: string) => void): Promise<RunningTrial> {
+    return this.startNow(launch, placement, onLine);
+  }
+
+  /** Synchronous: the slot is taken and the process spawned before start() returns its promise. */
+  private startNow(launch: TrialLaunch, placement: Placement, onLine: (line: string) => void): RunningTrial {
+    const slot = placement.slot;
+    this.busy.add(slot);
+    try {
+      fs.mkdirSync(launch.dir, { recursive: true });
+      for (const [name, content] of Object.entries(launch.files)) fs.writeFileSync(path.join(launch.dir, name), content);
+    } catch (err) {
+      this.busy.delete(slot);
+      throw err;
+    }
+    const logFile = path.join(launch.dir, 'output.log');
+    for (const stale of ['exit_code', 'control']) fs.rmSync(path.join(launch.dir, stale), { force: true });
+    const out = fs.openSync(logFile, 'a');
+    const env = this.env(launch.env);
+    const [gpu] = placement.gpus;
+    if (gpu !== undefined) env.CUDA_VISIBLE_DEVICES = gpu;
     const child = spawn('/bin/sh', ['-c', WRAPPER, 'nightshift-trial', launch.command], {
       cwd: launch.cwd,
       env,
@@ -230,36 +352,58 @@ export class LocalRunner implements Runner {
     });
     fs.closeSync(out);
     const pid = child.pid;
+    const ring = new LineRing();
+    const lines = (line: string) => {
+      ring.push(line);
+      onLine(line);
+    };
+    const logTail = new LogTail(logFile, lines, { maxLog: launch.maxLogBytes });
+    const locator: Locator = { runner: 'local', host: this.hostname, pid: pid ?? -1, pid_start: pid === undefined ? undefined : processStartTime(pid), dir: launch.dir };
+    const trial = new LocalTrial(launch.id, locator, this.hardware(slot), ring, logTail, false, this.releaser(slot));
     if (pid === undefined) {
       // spawn failed synchronously (e.g. cwd missing): report it as an exit.
-      const tail = new LogTail(logFile, onLine, { maxLog: launch.maxLogBytes });
-      const trial = new LocalTrial(launch.id, -1, undefined, this.hostInfo.host, launch.dir, tail, false);
       child.once('error', (err) => {
         fs.appendFileSync(logFile, `nightshift: could not start the trial: ${err.message}\n`);
         trial.onExit({ code: 127, signal: null });
       });
       return trial;
     }
-    const tail = new LogTail(logFile, onLine, { maxLog: launch.maxLogBytes });
-    const trial = new LocalTrial(launch.id, pid, processStartTime(pid), this.hostInfo.host, launch.dir, tail, false);
     child.once('exit', (code, signal) => trial.onExit({ code, signal }));
     child.once('error', () => trial.onExit({ code: 127, signal: null }));
     return trial;
   }
 
-  reattach(info: ReattachInfo, onLine: (line: string) => void): { trial: RunningTrial } | { exited: ExitInfo } | null {
-    const logFile = path.join(info.dir, 'output.log');
-    if (isAlive(info.pid, info.pidStart)) {
-      const tail = new LogTail(logFile, onLine, { maxLog: info.maxLogBytes });
-      return { trial: new LocalTrial(info.id, info.pid, info.pidStart, this.hostInfo.host, info.dir, tail, true) };
+  async reattach(
+    info: { id: number; locator: Locator; slot: number; maxLogBytes?: number },
+    onLine: (line: string) => void,
+  ): Promise<{ trial: RunningTrial; exited?: ExitInfo } | null> {
+    const { locator, slot } = info;
+    const logFile = path.join(locator.dir, 'output.log');
+    const ring = new LineRing();
+    const lines = (line: string) => {
+      ring.push(line);
+      onLine(line);
+    };
+    if (isAlive(locator.pid, locator.pid_start)) {
+      this.busy.add(slot);
+      const logTail = new LogTail(logFile, lines, { maxLog: info.maxLogBytes });
+      return { trial: new LocalTrial(info.id, locator, this.hardware(slot), ring, logTail, true, this.releaser(slot)) };
     }
-    const exit = readExitFile(info.dir);
+    const exit = readExitFile(locator.dir);
     if (exit) {
       // It finished while nobody watched: deliver its whole output, then its exit.
-      const tail = new LogTail(logFile, onLine, { maxLog: info.maxLogBytes });
-      tail.finish();
-      return { exited: exit };
+      this.busy.add(slot);
+      new LogTail(logFile, lines, { maxLog: info.maxLogBytes }).finish();
+      return { trial: new ExitedTrial(info.id, locator, this.hardware(slot), exit, ring, this.releaser(slot)), exited: exit };
     }
     return null;
+  }
+
+  exec(locator: Locator, req: ExecRequest): Promise<ExecResult> {
+    return execLocal(locator.dir, this.env(req.env), req);
+  }
+
+  tail(locator: Locator, n: number): Promise<string[]> {
+    return readTail(path.join(locator.dir, 'output.log'), n);
   }
 }

@@ -1,7 +1,9 @@
 // The journal's vocabulary. Every fact about a campaign is one of these, appended in order.
 import type { Goal, Proposal, ProposerSide, Space, TrialStatus } from './types.js';
+import type { Locator } from './runner.js';
 
-export const JOURNAL_VERSION = 1;
+/** 2: trial.started carries the runner's locator instead of pid/dir; host.up/host.down. Version 1 journals still replay. */
+export const JOURNAL_VERSION = 2;
 
 /** Hardware, host and budget knobs a score depends on; trials are ranked only within one cohort (key). */
 export interface Fingerprint {
@@ -11,7 +13,7 @@ export interface Fingerprint {
   budget: string;
 }
 
-/** Who asked a running trial to stop. */
+/** Who asked a running trial to stop (how it is asked is a CancelMode: the pruner asks with mode `prune`). */
 export type CancelBy = 'pruner' | 'timeout' | 'operator' | 'interrupt';
 export type Budget = { trials?: number; wall_ms?: number; patience?: number; target?: number };
 export type Overrides = { trials?: number };
@@ -61,11 +63,14 @@ export type EventBody =
       type: 'trial.started';
       id: number;
       slot: number;
+      /** Where it runs, as shown (host, or host:slot). */
       host: string;
-      pid: number;
-      /** Process start time (clock ticks since boot, Linux) to tell our process from a recycled pid. */
+      /** Where the runner can find it again (version 2 on). */
+      locator?: Locator;
+      /** Version 1: the local process and trial directory (now in the locator). */
+      pid?: number;
       pid_start?: string;
-      dir: string;
+      dir?: string;
       fingerprint: Fingerprint;
     }
   | {
@@ -139,7 +144,10 @@ export type EventBody =
       which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer' | 'crashes';
       reason: string;
     }
-  | { type: 'campaign.finished'; reason: string };
+  | { type: 'campaign.finished'; reason: string }
+  /** A runner's host became usable or stopped being usable (only the local runner reports one, at start). */
+  | { type: 'host.up'; host: string; reason: string }
+  | { type: 'host.down'; host: string; reason: string };
 
 export type EventType = EventBody['type'];
 export type NightshiftEvent = EventBody & { v: number; seq: number; t: number };

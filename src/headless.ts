@@ -33,7 +33,7 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     case 'campaign.resumed':
       return `${at} resumed campaign ${s.name}: ${s.trial_count} trials in the journal, ${s.running.length} running${e.torn_line ? ' (a torn last journal line was dropped)' : ''}`;
     case 'trial.started':
-      return `${at} #${e.id} ${'start'.padEnd(STATUS_WIDTH)} ${describeParams(trial?.params ?? {})}  (${e.host}, pid ${e.pid})`;
+      return `${at} #${e.id} ${'start'.padEnd(STATUS_WIDTH)} ${describeParams(trial?.params ?? {})}  (${e.host}, pid ${e.locator?.pid ?? e.pid})`;
     case 'trial.decided': {
       const score = e.score !== null ? `${s.metric}=${formatScore(e.score)}  ` : '';
       const line = `${at} #${e.id} ${e.status.padEnd(STATUS_WIDTH)} ${score}${e.reason}  ${formatDuration(trial?.duration_ms)}`;

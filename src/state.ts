@@ -2,6 +2,7 @@
 // `report` and `export` all read this; nothing else holds campaign state that matters.
 import type { Budget, DecisionStatus, EventBody, EventOf, Fingerprint, NightshiftEvent, Overrides } from './events.js';
 import type { Goal, Params, Proposal, Space, TrialStatus, TrialView } from './types.js';
+import type { Locator } from './runner.js';
 import { Series } from './series.js';
 import { summarizeOutput } from './trial-summary.js';
 import { HEALTHY, NEW_STREAK, nextCrashStreak, operatorIntent, type CancelIntent, type CrashStreak, type ProposerHealth } from './state-rules.js';
@@ -18,9 +19,8 @@ export interface TrialState {
   finished_at?: number;
   slot?: number;
   host?: string;
-  pid?: number;
-  pid_start?: string;
-  dir?: string;
+  /** Where the runner can find the trial again (rebuilt from pid and dir for version-1 journals). */
+  locator?: Locator;
   fingerprint?: Fingerprint;
   /** The primary metric's learning curve. */
   curve: Series;
@@ -309,9 +309,7 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
         started_at: e.t,
         slot: e.slot,
         host: e.host,
-        pid: e.pid,
-        pid_start: e.pid_start,
-        dir: e.dir,
+        locator: e.locator ?? (e.pid !== undefined && e.dir !== undefined ? { runner: 'local', host: e.host, pid: e.pid, pid_start: e.pid_start, dir: e.dir } : undefined),
         fingerprint: e.fingerprint,
       });
       return { ...next, queue: without(next.queue, e.id), running: [...next.running, e.id], counted: next.counted + 1 };
@@ -407,6 +405,9 @@ function apply(s: CampaignState, e: NightshiftEvent & EventBody): CampaignState 
       return { ...s, exhausted: { which: e.which, reason: e.reason } };
     case 'campaign.finished':
       return { ...s, finished: { reason: e.reason } };
+    case 'host.up':
+    case 'host.down':
+      return s;
   }
 }
 

@@ -11,7 +11,7 @@ import { PROPOSERS } from '../proposers/index.js';
 import { Engine } from '../src/engine/engine.js';
 import { Store } from '../src/store.js';
 import type { Proposer } from '../src/types.js';
-import type { Runner } from '../runners/types.js';
+import type { Runner } from '../src/runner.js';
 import { replay, type CampaignState } from '../src/state.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -80,7 +80,7 @@ describe('kill -9 and resume', () => {
     // Simulate a reboot: the trial processes die too, without leaving an exit status.
     for (const id of lostIds) {
       const t = allTrials(before).find((x) => x.id === id)!;
-      process.kill(-t.pid!, 'SIGKILL');
+      process.kill(-t.locator!.pid, 'SIGKILL');
     }
     await waitFor(() => processesWithEnv(out).length === 0, 10_000, 'the trial processes to die');
     // The operator had paused it; `resume` must not sit idle forever.

@@ -1,8 +1,48 @@
-// The budget as the journal records it (campaign.started, campaign.resumed): what the TUI's bar
+// The budget: why the campaign must stop (budgetReason), and the budget as the journal records it (campaign.started, campaign.resumed): what the TUI's bar
 // and `report` show, so they match what the engine enforces after edits and overrides.
 import type { CampaignConfig } from '../config/types.js';
-import type { Budget } from '../events.js';
+import * as path from 'node:path';
+import type { Budget, EventOf } from '../events.js';
+import { elapsedMs, getTrial, type CampaignState } from '../state.js';
+import { DEFAULT_FIRST_CRASHES, firstCrashesStop } from './crash-streak.js';
+import { formatPlain as fmt } from '../format/number.js';
 
 export function journaledBudget(c: CampaignConfig): Budget {
   return { trials: c.budget.trials, wall_ms: c.budget.wall_ms, patience: c.budget.patience, target: c.budget.target };
+}
+
+/** A proposer that fails this many times in a row ends the campaign instead of retrying forever. */
+export const MAX_PROPOSER_FAILURES = 5;
+
+export type Exhausted = { which: EventOf<'budget.exhausted'>['which']; reason: string };
+
+/** Why the campaign must stop starting trials now, or null. `outDir` only words the first-crashes hint. */
+export function budgetReason(s: CampaignState, c: CampaignConfig, outDir: string, now: number): Exhausted | null {
+  const b = c.budget;
+  const scoredEver = (s.counts.keep ?? 0) + (s.counts.discard ?? 0) > 0;
+  const where = { workdir: c.workdir, outDir, file: path.relative(process.cwd(), c.file) || c.file };
+  const broken = firstCrashesStop(s.crash_streak, b.first_crashes ?? DEFAULT_FIRST_CRASHES, scoredEver, where);
+  if (broken) return { which: 'crashes', reason: broken };
+  const best = s.best !== null ? getTrial(s, s.best) : undefined;
+  if (b.target !== undefined && best?.score != null) {
+    const hit = c.metric.goal === 'minimize' ? best.score <= b.target : best.score >= b.target;
+    if (hit) return { which: 'target', reason: `target reached: #${best.id} ${s.metric}=${fmt(best.score)} (target ${fmt(b.target)})` };
+  }
+  // Trials that count toward budget.trials and have finished.
+  if (b.trials !== undefined && s.counted - s.running.length >= b.trials) {
+    return { which: 'trials', reason: `trial budget reached: ${b.trials} trials` };
+  }
+  if (b.wall_ms !== undefined && elapsedMs(s, now) >= b.wall_ms) {
+    return { which: 'wall', reason: `wall-clock budget reached: ${Math.round(b.wall_ms / 1000)}s` };
+  }
+  if (b.patience !== undefined && s.since_improvement >= b.patience) {
+    return { which: 'patience', reason: `no improvement in ${b.patience} trials` };
+  }
+  if (s.proposer_failures >= MAX_PROPOSER_FAILURES && s.queue.length === 0) {
+    return { which: 'proposer', reason: `proposer ${s.proposer} failed ${s.proposer_failures} times in a row (last: ${s.proposer_error}); switch proposer and resume` };
+  }
+  if (s.proposer_exhausted && s.queue.length === 0 && s.running.length === 0) {
+    return { which: 'space', reason: `proposer ${s.proposer} has nothing left to propose (search space exhausted)` };
+  }
+  return null;
 }

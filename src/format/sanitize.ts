@@ -3,7 +3,7 @@
 // sets or scramble the screen, in the TUI (Ink), the headless printer or `report`. One scanner, two
 // policies for the controls that are not part of a sequence:
 //   - sanitizeLine() deletes them. Every output line goes through it where it enters the supervisor
-//     (runners/logtail.ts) and where a finished trial's log is read back (the engine), so the
+//     (runners/logtail.ts) and where a finished trial's log is read back (readTail in runners/local-exec.ts), so the
 //     metric parser, the crash reason, the detail view and the journal all see the same clean text.
 //   - stripControls() shows each as one `?`: the TUI's last line of defence for everything it draws,
 //     where a visible mark says "something was here" (cleanOutputLine adds what a terminal does

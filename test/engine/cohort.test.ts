@@ -48,8 +48,8 @@ describe('comparability guard', () => {
 
   it('ranks per cohort in a live campaign on two differently-equipped slots', async () => {
     class TwoBoxes extends LocalRunner {
-      override host(slot: number) {
-        return { host: `box${slot}`, hardware: slot === 0 ? '1x V100' : '1x A100' };
+      override hardware(slot: number) {
+        return slot === 0 ? '1x V100' : '1x A100';
       }
     }
     const dir = campaignDir({ 'campaign.yaml': quadraticCampaign('two', 'parallel: 2\nbudget: { trials: 10 }\n'), 'quad.py': QUADRATIC_PY });

@@ -6,35 +6,24 @@ import * as vm from 'node:vm';
 import { campaignDir, engineFor } from '../helpers.js';
 import { PROPOSERS, createProposer } from '../../proposers/index.js';
 import { loadCampaign } from '../../src/config/load.js';
-import type { ExitInfo, HostInfo, ReattachInfo, Runner, RunningTrial, TrialLaunch } from '../../runners/types.js';
+import type { Placement, Runner, RunningTrial, TrialLaunch } from '../../src/runner.js';
+import { MemoryRunner } from '../fakes/memory-runner.js';
 import * as path from 'node:path';
 import { LocalRunner } from '../../runners/local.js';
 
 /** An in-memory runner whose trials print one metric line and exit at once. */
-class InstantRunner implements Runner {
+class InstantRunner extends MemoryRunner {
   readonly handles: Array<WeakRef<RunningTrial>> = [];
-  constructor(readonly slots: number) {}
-  host(): HostInfo {
-    return { host: 'mem', hardware: 'mem' };
+  constructor(slots: number) {
+    super(slots, (launch) => ({ lines: [`loss=${launch.id}`], exit: { code: 0, signal: null } }));
   }
-  start(launch: TrialLaunch, _slot: number, onLine: (line: string) => void): RunningTrial {
-    onLine(`loss=${launch.id}`);
-    const trial: RunningTrial = {
-      id: launch.id,
-      pid: 1_000_000 + launch.id,
-      host: 'mem',
-      // Some bulk, so that a retained trial would show.
-      ...{ ballast: new Array(1000).fill(launch.id) },
-      done: Promise.resolve<ExitInfo>({ code: 0, signal: null }),
-      ended: () => true,
-      cancel() {},
-      detach() {},
-    };
+  override async start(launch: TrialLaunch, placement: Placement, onLine: (line: string) => void): Promise<RunningTrial> {
+    const trial = await super.start(launch, placement, onLine);
+    // Some bulk, so that a retained trial would show.
+    Object.assign(trial, { ballast: new Array(1000).fill(launch.id) });
+    this.trials.delete(launch.id);
     this.handles.push(new WeakRef(trial));
     return trial;
-  }
-  reattach(_info: ReattachInfo): null {
-    return null;
   }
 }
 
@@ -85,11 +74,13 @@ describe('dispatch', () => {
     const local = new LocalRunner(2);
     const handles: Array<WeakRef<RunningTrial>> = [];
     const runner: Runner = {
-      slots: 2,
-      host: (slot) => local.host(slot),
+      open: (onHost) => local.open(onHost),
+      free: () => local.free(),
       reattach: (info, onLine) => local.reattach(info, onLine),
-      start(launch, slot, onLine) {
-        const t = local.start(launch, slot, onLine);
+      exec: (locator, req) => local.exec(locator, req),
+      tail: (locator, n) => local.tail(locator, n),
+      async start(launch, placement, onLine) {
+        const t = await local.start(launch, placement, onLine);
         handles.push(new WeakRef(t));
         return t;
       },

@@ -55,7 +55,7 @@ describe('a trial that exited on its own', () => {
     await waitFor(() => first.store.getState().running.includes(2), 20_000, 'trial 2 to start');
     await first.engine.detach();
     await done;
-    const t2dir = getTrial(first.store.getState(), 2)!.dir!;
+    const t2dir = getTrial(first.store.getState(), 2)!.locator!.dir;
     await waitFor(() => fs.existsSync(path.join(t2dir, 'exit_code')), 20_000, 'trial 2 to exit unwatched');
 
     const jp = path.join(first.out, 'journal.jsonl');

@@ -70,7 +70,7 @@ describe('App against a real engine', () => {
     await ui.waitForFrame((f) => f.includes(RUNNING), 'a running trial');
     // The cursor starts on the first row: a running trial.
     const id = running()[0];
-    const dir = getTrial(session!.store.getState(), id)!.dir!;
+    const dir = getTrial(session!.store.getState(), id)!.locator!.dir;
     expect(processesWithEnv(`NIGHTSHIFT_TRIAL_DIR=${dir}\0`).length).toBeGreaterThan(0);
     // Two keys in one chunk (as tmux or a fast typist sends them): `g` selects the top row, `X` acts on it.
     await ui.press('down');

@@ -1,0 +1,65 @@
+// How a finished trial is judged: a function of explicit inputs (its state, how it exited, the stop
+// someone asked for, the campaign's rules, and an evaluator to call), so it is tested alone.
+import type { CampaignConfig } from '../config/types.js';
+import type { DecisionStatus } from '../events.js';
+import type { ExitInfo } from '../runner.js';
+import type { CampaignState, TrialState } from '../state.js';
+import type { CancelIntent } from '../state-rules.js';
+import type { EvaluateResult } from './evaluate.js';
+import { decideTrial } from './decide.js';
+import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';
+
+export interface JudgeVerdict {
+  status: DecisionStatus;
+  reason: string;
+  score: number | null;
+  best: boolean;
+  metrics: Record<string, number>;
+}
+
+export interface JudgeInputs {
+  config: Pick<CampaignConfig, 'metric' | 'decide' | 'evaluate'>;
+  state: CampaignState;
+  /** How many cohorts have scored trials (a reason names the fingerprint when there are several). */
+  cohorts: number;
+  /** The trial's last output line (a crash reason quotes it). */
+  lastLine: string;
+  /** Frozen files changed since the campaign started (relative paths). */
+  frozenChanged: () => string[];
+  /** Runs the evaluator where the trial's outputs are (called only when config.evaluate is set). */
+  evaluate: () => Promise<EvaluateResult>;
+}
+
+export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelIntent | null, inputs: JudgeInputs): Promise<JudgeVerdict> {
+  const { config } = inputs;
+  const printed = { ...trial.last };
+  const none = { score: null, best: false, metrics: printed };
+  if (cancel) return { ...cancelledFate(cancel), ...none };
+  if (exit.vanished) return { status: 'crash', reason: 'the process vanished without an exit status (killed while unsupervised?)', ...none };
+  if (exit.code !== 0) return { status: 'crash', reason: crashReason(exit, inputs.lastLine), ...none };
+  const changed = inputs.frozenChanged();
+  if (changed.length) {
+    return {
+      status: 'invalid',
+      reason: `frozen file${changed.length > 1 ? 's' : ''} changed since the campaign started: ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', …' : ''}`,
+      ...none,
+    };
+  }
+  let metrics = printed;
+  const name = config.metric.name;
+  if (config.evaluate) {
+    const result = await inputs.evaluate();
+    if (!result.ok) return { status: 'crash', reason: result.error ?? 'the evaluator failed', ...none };
+    // The evaluator's numbers win; the trial's own report of the scored metric is ignored.
+    metrics = { ...printed };
+    delete metrics[name];
+    Object.assign(metrics, result.metrics);
+    if (result.metrics[name] === undefined) return { status: 'crash', reason: `the evaluator printed no ${name}`, ...none, metrics };
+  }
+  // A diverged run (NaN or inf in any final metric) is a crash, never a score.
+  const diverged = nonFiniteReading(metrics);
+  if (diverged) return { status: 'crash', reason: diverged, ...none, metrics };
+  const cohort = trial.fingerprint?.key ?? '';
+  const v = decideTrial(inputs.state, config.decide, name, config.metric.goal, metrics, cohort, inputs.cohorts);
+  return { ...v, metrics };
+}

@@ -1,0 +1,43 @@
+// What a trial is started with: its environment (one function, used for the trial and its
+// evaluator alike), its files, its command; and the comparability fingerprint of where it ran.
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { CampaignConfig } from '../config/types.js';
+import type { Fingerprint } from '../events.js';
+import type { TrialLaunch } from '../runner.js';
+import type { TrialState } from '../state.js';
+import { paramsJson, renderCommand } from './command.js';
+
+/** The environment of the trial protocol: the campaign's env and NIGHTSHIFT_*. */
+export function trialEnv(config: Pick<CampaignConfig, 'env' | 'name' | 'space'>, t: Pick<TrialState, 'id' | 'params'>, dir: string): Record<string, string> {
+  return {
+    ...config.env,
+    NIGHTSHIFT_TRIAL_ID: String(t.id),
+    NIGHTSHIFT_TRIAL_DIR: dir,
+    NIGHTSHIFT_CONTROL: path.join(dir, 'control'),
+    NIGHTSHIFT_PARAMS: paramsJson(t.params, config.space, 0),
+    NIGHTSHIFT_CAMPAIGN: config.name,
+  };
+}
+
+export function trialLaunch(config: CampaignConfig, t: TrialState, dir: string): TrialLaunch {
+  const files: Record<string, string> = { 'params.json': paramsJson(t.params, config.space) + '\n' };
+  if (t.proposal.kind === 'code') files['change.diff'] = t.proposal.diff;
+  return {
+    id: t.id,
+    command: renderCommand(config.command, t.params, config.space),
+    cwd: config.workdir,
+    dir,
+    env: trialEnv(config, t, dir),
+    params: t.params,
+    files,
+    maxLogBytes: config.max_log_bytes,
+  };
+}
+
+/** Hardware and the budget knobs a score depends on; trials are ranked only within one key. */
+export function fingerprint(config: Pick<CampaignConfig, 'budget' | 'evaluate'>, host: string, hardware: string): Fingerprint {
+  const budget = JSON.stringify({ trial_timeout_ms: config.budget.trial_timeout_ms ?? null, evaluate: config.evaluate?.command ?? null });
+  const key = createHash('sha256').update(hardware + '\n' + budget).digest('hex').slice(0, 8);
+  return { key, host, hardware, budget };
+}
