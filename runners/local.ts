@@ -10,12 +10,11 @@ import * as path from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { LogTail } from './logtail.js';
 import { execLocal, readTail } from './local-exec.js';
+import { ExitedTrial, LineRing } from './trial-parts.js';
 import type { CancelMode, ExecRequest, ExecResult, ExitInfo, HostEvent, Locator, Placement, Runner, RunningTrial, TrialLaunch } from '../src/runner.js';
 
 /** How often a trial's log is read for new lines and a re-attached trial is checked for exit. */
 const POLL_MS = 100;
-/** Output lines a running trial keeps in memory for the detail view. */
-const TAIL_LINES = 200;
 /** A cancelled group still alive this long after the grace is reported gone anyway (never a hang). */
 const CONFIRM_SLACK_MS = 10_000;
 
@@ -122,18 +121,6 @@ export function readExitFile(dir: string): ExitInfo | null {
     return { code, signal: null };
   } catch {
     return null;
-  }
-}
-
-/** The last output lines in memory, trimmed in batches (a splice per line cost more than a flood's parsing). */
-class LineRing {
-  private lines: string[] = [];
-  push(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length > 2 * TAIL_LINES) this.lines.splice(0, this.lines.length - TAIL_LINES);
-  }
-  last(n: number): string[] {
-    return this.lines.slice(-n);
   }
 }
 
@@ -247,31 +234,6 @@ class LocalTrial implements RunningTrial {
     this.logTail?.close();
     this.logTail = null;
   }
-}
-
-/** A trial found finished on re-attach: its output was re-read, its exit is known. */
-class ExitedTrial implements RunningTrial {
-  readonly done: Promise<ExitInfo>;
-  constructor(
-    readonly id: number,
-    readonly locator: Locator,
-    readonly hardware: string,
-    exit: ExitInfo,
-    private readonly ring: LineRing,
-    readonly release: () => void,
-  ) {
-    this.done = Promise.resolve(exit);
-  }
-  cancel(): Promise<void> {
-    return Promise.resolve();
-  }
-  ended(): boolean {
-    return true;
-  }
-  tail(n: number): string[] {
-    return this.ring.last(n);
-  }
-  detach(): void {}
 }
 
 export class LocalRunner implements Runner {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, ROOT, stateOf } from '../helpers.js';
+import { cli, events, ROOT, stateOf } from '../helpers.js';
+import { getTrial } from '../../src/state.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'journal-v1');
 
@@ -21,6 +22,10 @@ describe('a version-1 journal', () => {
     expect(s.counts).toMatchObject({ keep: 1, discard: 3 });
     expect(s.best).toBe(1);
     expect(s.finished?.reason).toBe('trial budget reached: 4 trials');
+    // pid and dir of a version-1 trial.started become the local runner's locator, so `resume` can re-attach.
+    const started = events(path.join(dir, 'out')).find((e) => e.type === 'trial.started')!;
+    expect(started.v).toBe(1);
+    expect(getTrial(s, 1)!.locator).toEqual({ runner: 'local', host: 'vm', pid: started.type === 'trial.started' ? started.pid : -1, pid_start: expect.any(String), dir: '/tmp/v1fx/out/trials/1' });
     const report = cli(['report', 'campaign.yaml', '--out', 'out'], dir);
     expect(report.code).toBe(0);
     expect(report.stdout).toBe(fs.readFileSync(path.join(FIXTURE, 'report.txt'), 'utf8'));
