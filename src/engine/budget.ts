@@ -1,5 +1,6 @@
-// The budget: why the campaign must stop (budgetReason), and the budget as the journal records it (campaign.started, campaign.resumed): what the TUI's bar
-// and `report` show, so they match what the engine enforces after edits and overrides.
+// The budget: why the campaign must stop now (budgetReason), and the budget as the journal records
+// it (campaign.started, campaign.resumed): what the TUI's bar and `report` show, so they match what
+// the engine enforces after edits and overrides.
 import type { CampaignConfig } from '../config/types.js';
 import * as path from 'node:path';
 import type { Budget, EventOf } from '../events.js';
