@@ -110,7 +110,12 @@ function isStepKey(key: string): boolean {
   return STEP_KEYS.has(key) || (key.length <= 11 && STEP_KEYS.has(key.toLowerCase()));
 }
 
-function compilePattern(pattern: string): RegExp {
+/**
+ * The metric-pattern compiler, once for both its users (MetricParser here, the campaign-file check
+ * through patternProblem): `source` or `/source/flags`, where `g` and `y` are dropped (a pattern is
+ * matched once per line from its start). Throws SyntaxError when it does not compile.
+ */
+export function compilePattern(pattern: string): RegExp {
   let source = pattern;
   let flags = '';
   const m = /^\/(.*)\/([dgimsuvy]*)$/s.exec(pattern);
@@ -118,11 +123,37 @@ function compilePattern(pattern: string): RegExp {
     source = m[1];
     flags = m[2].replace(/[gy]/g, '');
   }
+  return new RegExp(source, flags);
+}
+
+/** A compiled pattern's capture groups: how many in all, and the names of the named ones. */
+function patternGroups(re: RegExp): { total: number; named: string[] } {
+  // Matching the pattern or nothing against '' yields one slot per group whatever the pattern.
+  const probe = new RegExp(`${re.source}|`, re.flags).exec('');
+  return { total: probe ? probe.length - 1 : 0, named: probe?.groups ? Object.keys(probe.groups) : [] };
+}
+
+/**
+ * Why a metric pattern is unusable, or null when it is fine: it must compile and have exactly one
+ * group for the value, either unnamed or named `value`; a named group `step` may come with it.
+ */
+export function patternProblem(pattern: string): string | null {
+  let re: RegExp;
   try {
-    return new RegExp(source, flags);
-  } catch (e) {
-    throw new Error(`metric.pattern is not a valid regular expression: ${(e as Error).message}`);
+    re = compilePattern(pattern);
+  } catch (err) {
+    const why = (err as Error).message.replace(/^Invalid regular expression: /, '');
+    return `It does not compile (${why}).`;
   }
+  const { total, named } = patternGroups(re);
+  const other = named.filter((n) => n !== 'step' && n !== 'value');
+  if (other.length > 0) {
+    return `It has the named group (?<${other[0]}>...); only (?<step>...) and (?<value>...) are understood, so make it unnamed or non-capturing (?:...).`;
+  }
+  const valueGroups = total - named.length + (named.includes('value') ? 1 : 0);
+  if (valueGroups === 1) return null;
+  if (valueGroups === 0) return 'It has no capture group for the value; put ( ) around the number.';
+  return `It has ${valueGroups} capture groups for the value; keep the one around the number and make the others non-capturing with (?:...).`;
 }
 
 export class MetricParser {
@@ -137,13 +168,16 @@ export class MetricParser {
     this.primary = opts.primary;
     this.pattern = opts.pattern;
     this.pairRe = new RegExp(PAIR_SOURCE, 'g');
-    this.patternRe = opts.pattern !== undefined && opts.pattern !== '' ? compilePattern(opts.pattern) : null;
-    if (this.patternRe) {
+    this.patternRe = null;
+    if (opts.pattern !== undefined && opts.pattern !== '') {
+      try {
+        this.patternRe = compilePattern(opts.pattern);
+      } catch (e) {
+        throw new Error(`metric.pattern is not a valid regular expression: ${(e as Error).message}`);
+      }
       // A pattern must capture something, or nothing could ever be read.
-      const probe = new RegExp(`${this.patternRe.source}|`, this.patternRe.flags).exec('');
-      const nGroups = probe ? probe.length - 1 : 0;
-      const hasStep = probe?.groups !== undefined && 'step' in probe.groups;
-      if (nGroups - (hasStep ? 1 : 0) < 1) {
+      const { total, named } = patternGroups(this.patternRe);
+      if (total - (named.includes('step') ? 1 : 0) < 1) {
         throw new Error('metric.pattern needs a capture group around the value, e.g. "val loss ([0-9.]+)"');
       }
     }

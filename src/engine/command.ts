@@ -33,10 +33,12 @@ function quoteFor(state: QuoteState, text: string): string {
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/y;
 
 /**
- * Renders `{name}` placeholders; `{{` and `}}` are literal braces; `${VAR}` is left to the shell;
- * a `{name}` that is not a param stays as written. Values are quoted for the shell (see above).
+ * The placeholder grammar, once for both its users (renderCommand here, commandPlaceholders for the
+ * campaign-file check): walks `command` as the shell would quote it and offers every `{name}` to
+ * `fill` with the quoting in force there. `{{` and `}}` are literal braces; `${VAR}` is left to the
+ * shell; `fill` returning undefined leaves the placeholder as written.
  */
-export function renderCommand(command: string, params: Record<string, unknown>, space: Space = {}): string {
+function scanCommand(command: string, fill: (name: string, quote: QuoteState) => string | undefined): string {
   let out = '';
   let quote: QuoteState = '';
   let i = 0;
@@ -50,8 +52,9 @@ export function renderCommand(command: string, params: Record<string, unknown>, 
     if (c === '{' && command[i - 1] !== '$') {
       PLACEHOLDER.lastIndex = i;
       const m = PLACEHOLDER.exec(command);
-      if (m && Object.prototype.hasOwnProperty.call(params, m[1])) {
-        out += quoteFor(quote, formatParam(space[m[1]], params[m[1]]));
+      const text = m ? fill(m[1], quote) : undefined;
+      if (m && text !== undefined) {
+        out += text;
         i += m[0].length;
         continue;
       }
@@ -70,6 +73,30 @@ export function renderCommand(command: string, params: Record<string, unknown>, 
     i++;
   }
   return out;
+}
+
+/**
+ * Renders `{name}` placeholders; `{{` and `}}` are literal braces; `${VAR}` is left to the shell;
+ * a `{name}` that is not a param stays as written. Values are quoted for the shell (see above).
+ */
+export function renderCommand(command: string, params: Record<string, unknown>, space: Space = {}): string {
+  return scanCommand(command, (name, quote) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? quoteFor(quote, formatParam(space[name], params[name])) : undefined,
+  );
+}
+
+/**
+ * The `{name}` placeholders in a command, in order of first use, read with renderCommand's grammar:
+ * `{{` and `}}` are literal braces, `${VAR}` is shell syntax, and braces around anything but an
+ * identifier (`{a,b}`, `{1..3}`) are left alone.
+ */
+export function commandPlaceholders(command: string): string[] {
+  const names: string[] = [];
+  scanCommand(command, (name) => {
+    if (!names.includes(name)) names.push(name);
+    return undefined;
+  });
+  return names;
 }
 
 /** JSON for params.json / NIGHTSHIFT_PARAMS: ordinary JSON, except whole-number floats read `1.0` (still valid JSON). */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { campaignDir } from '../helpers.js';
-import { formatParam, paramsJson, renderCommand } from '../../src/engine/command.js';
+import { commandPlaceholders, formatParam, paramsJson, renderCommand } from '../../src/engine/command.js';
 import { openNew } from '../../src/session.js';
 import { allTrials } from '../../src/state.js';
 import type { Space } from '../../src/types.js';
@@ -43,6 +43,15 @@ describe('renderCommand', () => {
 
   it('keeps {{ }} as literal braces and ${VAR} for the shell', () => {
     expect(renderCommand('echo {{x}} ${HOME} {n}', { n: 2, x: 1 }, SPACE)).toBe('echo {x} ${HOME} 2');
+  });
+
+  it('names as placeholders exactly what it fills (the campaign check and the runtime read one grammar)', () => {
+    const params = { a: 'AAA', b: 'BBB', x: 'XXX' };
+    for (const cmd of ['echo {a} {b}', 'echo \\{a} {b}', "echo '\\{a}' {x}", 'echo ${x} {{b}} {a}', 'echo {a,b} {1..3} "{b}"', 'echo "\\{x}" {a}']) {
+      const rendered = renderCommand(cmd, params);
+      const filled = Object.keys(params).filter((k) => rendered.includes(params[k as keyof typeof params]));
+      expect(commandPlaceholders(cmd).sort(), cmd).toEqual(filled);
+    }
   });
 
   it('writes params.json and NIGHTSHIFT_PARAMS with whole-number floats as 1.0 (valid JSON)', () => {

@@ -1,0 +1,11 @@
+// What the loader needs to know of proposers, so it can check `proposer:` without importing them.
+import type { z } from 'zod';
+import type { Space } from '../types.js';
+
+/** What the loader needs of a proposer registry entry (a subset of proposers/index.ts ProposerFactory). */
+export interface ProposerEntry {
+  options: z.ZodType;
+  unsupported?(space: Space): string | null;
+  summary?: string;
+}
+export type ProposerRegistry = Record<string, ProposerEntry>;
