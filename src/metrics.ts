@@ -65,6 +65,12 @@ const PAIR_SOURCE =
   `(${NUM})` +
   String.raw`(?=$|[\s;|)\]}%]|,(?!\d))`;
 
+const METRIC_KEY = new RegExp(`^${KEY}$`);
+/** True for a name the default reader can read as a key (`val_loss`, `train/loss`). */
+export function isMetricKey(name: string): boolean {
+  return METRIC_KEY.test(name);
+}
+
 const LEADING_STEP = /^\s*(?:step|iter|iteration)\s+(\d+)(?![\w.])/i;
 const STEP_KEYS: ReadonlySet<string> = new Set(['step', 'global_step', 'iter', 'iteration']);
 const EMPTY: MetricPoint[] = Object.freeze([]) as unknown as MetricPoint[];
@@ -106,7 +112,8 @@ function cutLine(line: string): string {
   return '';
 }
 
-function isStepKey(key: string): boolean {
+/** True for a key the default reader takes as the step (the x-axis), never as a metric. */
+export function isStepKey(key: string): boolean {
   return STEP_KEYS.has(key) || (key.length <= 11 && STEP_KEYS.has(key.toLowerCase()));
 }
 

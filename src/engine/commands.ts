@@ -2,7 +2,7 @@
 // out through the engine. They return a message for the status line instead of throwing.
 import type { EventBody } from '../events.js';
 import { getTrial, type CampaignState } from '../state.js';
-import { operatorIntent, type CancelIntent } from '../state-rules.js';
+import { operatorIntent, type CancelIntent } from '../state/rules.js';
 import type { LiveTrial } from './live.js';
 
 export interface CommandResult {

@@ -1,7 +1,7 @@
 // budget.first_crashes: when the first trials of a run all crash the same way and nothing has ever
 // been scored, the command itself is broken (not found, a syntax error, a missing file). Running
 // the rest of the budget would only repeat it, so the campaign stops and says why. Pure.
-import type { CrashStreak } from '../state-rules.js';
+import type { CrashStreak } from '../state/rules.js';
 
 export const DEFAULT_FIRST_CRASHES = 3;
 

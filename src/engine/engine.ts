@@ -12,7 +12,7 @@ import type { Runner } from '../runner.js';
 import { getTrial, type CampaignState } from '../state.js';
 import type { Store } from '../store.js';
 import type { Proposer } from '../types.js';
-import type { CancelIntent } from '../state-rules.js';
+import type { CancelIntent } from '../state/rules.js';
 import { FrozenFiles } from '../frozen.js';
 import { budgetReason, journaledBudget } from './budget.js';
 import * as commands from './commands.js';

@@ -1,6 +1,6 @@
 // How a trial that stopped is judged, in the cases that are not the keep/discard rule: a stop that
 // someone asked for, a non-zero exit, a metric that is NaN or infinite. Pure.
-import type { CancelIntent } from '../state-rules.js';
+import type { CancelIntent } from '../state/rules.js';
 
 export type CancelledStatus = 'lost' | 'killed' | 'pruned' | 'timeout';
 

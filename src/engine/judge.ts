@@ -4,7 +4,7 @@ import type { CampaignConfig } from '../config/types.js';
 import type { DecisionStatus } from '../events.js';
 import type { ExitInfo } from '../runner.js';
 import type { CampaignState, TrialState } from '../state.js';
-import type { CancelIntent } from '../state-rules.js';
+import type { CancelIntent } from '../state/rules.js';
 import type { EvaluateResult } from './evaluate.js';
 import { decideTrial } from './decide.js';
 import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';

@@ -5,7 +5,7 @@ import type { CampaignConfig } from '../config/types.js';
 import { MetricParser } from '../metrics.js';
 import type { RunningTrial } from '../runner.js';
 import type { TrialState } from '../state.js';
-import type { CancelIntent } from '../state-rules.js';
+import type { CancelIntent } from '../state/rules.js';
 import { CompletedCurves, CurveTracker } from './incremental.js';
 import { MetricBatch } from './metric-batch.js';
 import { judgeMedian } from './pruner.js';

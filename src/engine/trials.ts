@@ -7,7 +7,7 @@ import type { FrozenFiles } from '../frozen.js';
 import { trialDir } from '../paths.js';
 import type { ExitInfo, Locator, Placement, Runner } from '../runner.js';
 import { getTrial, type CampaignState, type TrialState } from '../state.js';
-import type { CancelIntent } from '../state-rules.js';
+import type { CancelIntent } from '../state/rules.js';
 import { renderCommand } from './command.js';
 import { evaluatorResult } from './evaluate.js';
 import { cancelledFate } from './fate.js';

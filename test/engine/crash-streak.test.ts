@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { campaignDir, cli, stateOf } from '../helpers.js';
 import { allTrials } from '../../src/state.js';
 import { firstCrashesStop } from '../../src/engine/crash-streak.js';
-import { NEW_STREAK, nextCrashStreak, type CrashStreak } from '../../src/state-rules.js';
+import { NEW_STREAK, nextCrashStreak, type CrashStreak } from '../../src/state/rules.js';
 import { crashReason } from '../../src/engine/fate.js';
 
 function campaign(command: string, extra = ''): string {

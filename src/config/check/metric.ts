@@ -2,14 +2,10 @@
 // metric the campaign ranks by can be read from the trial's output at all.
 import { z } from 'zod';
 import type { Checker } from '../checker.js';
-import { patternProblem } from '../../metrics.js';
+import { isMetricKey, isStepKey, patternProblem } from '../../metrics.js';
 import { IDENT, dropNulls, goal, isPlainMap, text } from '../schema.js';
 import type { CampaignConfig, DecideConfig } from '../types.js';
 import type { Path } from '../words.js';
-
-/** Metric keys the default output reader (src/metrics.ts) can read, and the keys it treats as the step. */
-const READABLE_KEY = /^[A-Za-z_](?:[\w./-]*\w)?$/;
-const STEP_KEYS = ['step', 'global_step', 'iter', 'iteration'];
 
 export function checkMetric(c: Checker, value: unknown): CampaignConfig['metric'] | undefined {
   const example = 'Write metric: { name: val_loss, goal: minimize } (or goal: maximize for accuracy-like metrics).';
@@ -61,7 +57,7 @@ export function checkResults(c: Checker, value: unknown, primary: string | undef
   const columns: string[] = [];
   let ok = true;
   list.forEach((col, i) => {
-    if (typeof col !== 'string' || !READABLE_KEY.test(col)) {
+    if (typeof col !== 'string' || !isMetricKey(col)) {
       c.expect(['results', 'columns', i], 'expected a metric name the trial prints, e.g. memory_gb');
       ok = false;
     } else if (col === primary) {
@@ -79,8 +75,8 @@ export function checkResults(c: Checker, value: unknown, primary: string | undef
  */
 export function checkReadable(c: Checker, metric: CampaignConfig['metric'], decide: DecideConfig, hasEvaluator: boolean): void {
   const problem = (name: string): string | null => {
-    if (STEP_KEYS.includes(name.toLowerCase())) return `${name} is read as the step (the x-axis), never as a metric`;
-    if (!READABLE_KEY.test(name)) return `${JSON.stringify(name)} cannot be read from output: metric keys are letters, digits and _ . / - (e.g. val_loss, train/loss), printed as ${'`'}key=value${'`'} or ${'`'}key: value${'`'}`;
+    if (isStepKey(name)) return `${name} is read as the step (the x-axis), never as a metric`;
+    if (!isMetricKey(name)) return `${JSON.stringify(name)} cannot be read from output: metric keys are letters, digits and _ . / - (e.g. val_loss, train/loss), printed as ${'`'}key=value${'`'} or ${'`'}key: value${'`'}`;
     return null;
   };
   if (metric.pattern === undefined && !hasEvaluator) {

@@ -1,7 +1,7 @@
 // The parts of the reducer that decide fates on resume: cancel intents per trial, the proposer's
 // health (failures in a row, exhaustion) and the first-crashes streak. Journaled, so a resumed
-// supervisor honours what the previous one had decided. Pure functions used by state.ts.
-import type { CancelBy, DecisionStatus } from './events.js';
+// supervisor honours what the previous one had decided. Pure functions used by the reducer (src/state.ts).
+import type { CancelBy, DecisionStatus } from '../events.js';
 
 /** A stop someone asked for while the trial ran (see the trial.cancel_requested event). */
 export interface CancelIntent {

@@ -1,8 +1,8 @@
 // The reducer's fate rules: cancel intents, proposer health and the crash streak fold from the
 // journal, and journals written before these events existed still replay.
 import { describe, expect, it } from 'vitest';
-import type { EventBody, NightshiftEvent } from '../src/events.js';
-import { getTrial, replay } from '../src/state.js';
+import type { EventBody, NightshiftEvent } from '../../src/events.js';
+import { getTrial, replay } from '../../src/state.js';
 
 function journal(bodies: EventBody[]): NightshiftEvent[] {
   return bodies.map((b, i) => ({ v: 1, seq: i + 1, t: 1000 + i, ...b }) as NightshiftEvent);

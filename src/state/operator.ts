@@ -1,0 +1,67 @@
+// The operator's commands as the state records them: pause and resume dispatch, kill or prune a
+// running trial, promote, reorder and drop, switch proposer, approve or reject, quit. Each one is
+// also written to the operator log in words.
+import { getTrial, updateTrial } from './access.js';
+import { moveTo, toFront, without } from './queue.js';
+import { HEALTHY, operatorIntent } from './rules.js';
+import type { CampaignState, Handlers, OperatorEntry } from './shape.js';
+
+export function logOperator(s: CampaignState, t: number, type: string, text: string): OperatorEntry[] {
+  return [...s.operator_log, { t, type, text }];
+}
+
+export const withReason = (text: string, reason?: string) => (reason ? `${text} — ${reason}` : text);
+
+export const operatorEvents = {
+  'operator.pause': (s, e) => ({ ...s, paused: true, operator_log: logOperator(s, e.t, e.type, withReason('paused dispatch', e.reason)) }),
+
+  'operator.resume': (s, e) => ({ ...s, paused: false, operator_log: logOperator(s, e.t, e.type, withReason('resumed dispatch', e.reason)) }),
+
+  'operator.kill': (s, e) => {
+    const t = getTrial(s, e.id);
+    if (!t) return s;
+    const text = withReason(`${e.mode === 'kill' ? 'killed' : 'pruned'} #${e.id}`, e.reason);
+    const cancel = operatorIntent(e.mode, e.reason);
+    return { ...updateTrial(s, e.id, { operator: [...t.operator, text], cancel }), operator_log: logOperator(s, e.t, e.type, text) };
+  },
+
+  'operator.promote': (s, e) => {
+    const t = getTrial(s, e.id);
+    if (!t) return s;
+    const text = withReason(t.status === 'queued' ? `promoted queued #${e.id} to run next` : `promoted #${e.id} to incumbent`, e.reason);
+    let next = updateTrial(s, e.id, { operator: [...t.operator, text] });
+    if (t.status === 'queued') next = { ...next, queue: toFront(next.queue, e.id) };
+    else next = { ...next, incumbent: e.id };
+    return { ...next, operator_log: logOperator(s, e.t, e.type, text) };
+  },
+
+  'operator.reorder': (s, e) => {
+    const moved = moveTo(s.queue, e.id, e.to);
+    if (!moved) return s;
+    return { ...s, queue: moved.queue, operator_log: logOperator(s, e.t, e.type, withReason(`moved #${e.id} to queue position ${moved.at + 1}`, e.reason)) };
+  },
+
+  'operator.drop': (s, e) => {
+    const t = getTrial(s, e.id);
+    if (!t || t.status !== 'queued') return s;
+    const text = withReason(`dropped queued #${e.id}`, e.reason);
+    const next = updateTrial(s, e.id, { status: 'dropped', reason: text, operator: [...t.operator, text] });
+    return { ...next, queue: without(next.queue, e.id), operator_log: logOperator(s, e.t, e.type, text) };
+  },
+
+  'operator.switch': (s, e) => ({
+    ...s,
+    proposer: e.proposer,
+    ...HEALTHY,
+    operator_log: logOperator(s, e.t, e.type, withReason(`switched proposer ${s.proposer} → ${e.proposer}`, e.reason)),
+  }),
+
+  'operator.approve': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`${e.type.slice(9)}d #${e.id}`, e.reason)) }),
+
+  'operator.reject': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`${e.type.slice(9)}d #${e.id}`, e.reason)) }),
+
+  'operator.quit': (s, e) => ({
+    ...s,
+    operator_log: logOperator(s, e.t, e.type, withReason(e.leave_running ? 'quit, leaving trials running' : 'quit', e.reason)),
+  }),
+} satisfies Handlers;

@@ -1,0 +1,40 @@
+// The active proposer's health (failures in a row with the last error, exhaustion), its requests to
+// hand over to the other side (params ⇄ code), and what its calls cost.
+import type { EventOf } from '../events.js';
+import { logOperator } from './operator.js';
+import { HEALTHY } from './rules.js';
+import type { Handlers, UsageTotals } from './shape.js';
+
+export const proposerEvents = {
+  'proposer.escalated': (s, e) => {
+    if (e.to === undefined) return { ...s, operator_log: logOperator(s, e.t, e.type, escalationText(e)) };
+    return { ...s, proposer: e.to, ...HEALTHY, operator_log: logOperator(s, e.t, e.type, escalationText(e)) };
+  },
+
+  'proposer.usage': (s, e) => ({ ...s, usage: { ...s.usage, [e.proposer]: addUsage(s.usage[e.proposer], e) } }),
+
+  'proposer.failed': (s, e) => ({
+    ...s,
+    proposer_failures: s.proposer_failures + 1,
+    proposer_error: e.error,
+    warnings: [...s.warnings.slice(-19), `proposer ${e.proposer} failed: ${e.error}`],
+  }),
+
+  'proposer.exhausted': (s) => ({ ...s, proposer_failures: 0, proposer_exhausted: true }),
+} satisfies Handlers;
+
+/** How a switch request reads in the operator log and the headless output. */
+export function escalationText(e: Pick<EventOf<'proposer.escalated'>, 'from' | 'to' | 'side' | 'reason'>): string {
+  if (e.to === undefined) return `proposer ${e.from} asked for a ${e.side ?? 'different'} proposer, but none is configured: ${e.reason}`;
+  return `proposer escalated ${e.from} → ${e.to}: ${e.reason}`;
+}
+
+function addUsage(u: UsageTotals | undefined, e: EventOf<'proposer.usage'>): UsageTotals {
+  return {
+    calls: (u?.calls ?? 0) + 1,
+    tokens_in: (u?.tokens_in ?? 0) + e.tokens_in,
+    tokens_out: (u?.tokens_out ?? 0) + e.tokens_out,
+    usd: (u?.usd ?? 0) + e.usd,
+    model: e.model,
+  };
+}
