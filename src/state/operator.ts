@@ -56,9 +56,9 @@ export const operatorEvents = {
     operator_log: logOperator(s, e.t, e.type, withReason(`switched proposer ${s.proposer} → ${e.proposer}`, e.reason)),
   }),
 
-  'operator.approve': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`${e.type.slice(9)}d #${e.id}`, e.reason)) }),
+  'operator.approve': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`approved #${e.id}`, e.reason)) }),
 
-  'operator.reject': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`${e.type.slice(9)}d #${e.id}`, e.reason)) }),
+  'operator.reject': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`rejected #${e.id}`, e.reason)) }),
 
   'operator.quit': (s, e) => ({
     ...s,

@@ -67,6 +67,7 @@ const CASES: Record<string, Case[]> = {
     { name: 'promote of a finished trial makes it the incumbent', events: [START, ...trial(1, 'keep', true), ...trial(2, 'discard'), { type: 'operator.promote', id: 2 }], slice: (s) => [s.best, s.incumbent, lastLog(s)], want: [1, 2, 'promoted #2 to incumbent'] },
     { name: 'switch changes the proposer and forgets its failures', events: [START, { type: 'proposer.failed', proposer: 'random', error: 'x' }, { type: 'operator.switch', proposer: 'tpe' }], slice: (s) => [s.proposer, s.proposer_failures, lastLog(s)], want: ['tpe', 0, 'switched proposer random → tpe'] },
     { name: 'approve is logged', events: [START, { type: 'operator.approve', id: 4, reason: 'ok' }], slice: lastLog, want: 'approved #4 — ok' },
+    { name: 'reject is logged', events: [START, { type: 'operator.reject', id: 5, reason: 'unsafe' }], slice: lastLog, want: 'rejected #5 — unsafe' },
     { name: 'quit is logged', events: [START, { type: 'operator.quit', leave_running: true }], slice: lastLog, want: 'quit, leaving trials running' },
   ],
   budget: [
