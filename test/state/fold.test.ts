@@ -82,6 +82,8 @@ const CASES: Record<string, Case[]> = {
     { name: 'failures in a row with the last error', events: [START, { type: 'proposer.failed', proposer: 'random', error: 'a' }, { type: 'proposer.failed', proposer: 'random', error: 'b' }], slice: (s) => [s.proposer_failures, s.proposer_error, s.warnings], want: [2, 'b', ['proposer random failed: a', 'proposer random failed: b']] },
     { name: 'a proposal ends the run of failures', events: [START, { type: 'proposer.failed', proposer: 'random', error: 'a' }, proposed(1)], slice: (s) => s.proposer_failures, want: 0 },
     { name: 'exhausted', events: [START, { type: 'proposer.exhausted', proposer: 'random' }], slice: (s) => s.proposer_exhausted, want: true },
+    { name: 'a switch request with no proposer of that side is only logged', events: [START, { type: 'proposer.escalated', from: 'random', side: 'code', reason: 'plateau' }], slice: (s) => [s.proposer, lastLog(s)], want: ['random', 'proposer random asked for a code proposer, but none is configured: plateau'] },
+    { name: 'usage is summed per proposer', events: [START, { type: 'proposer.usage', proposer: 'llm', model: 'm1', tokens_in: 10, tokens_out: 2, usd: 0.5 }, { type: 'proposer.usage', proposer: 'llm', model: 'm2', tokens_in: 5, tokens_out: 1, usd: 0.25 }], slice: (s) => s.usage, want: { llm: { calls: 2, tokens_in: 15, tokens_out: 3, usd: 0.75, model: 'm2' } } },
     { name: 'escalated switches proposer', events: [START, { type: 'proposer.exhausted', proposer: 'random' }, { type: 'proposer.escalated', from: 'random', to: 'tpe', reason: 'stuck' }], slice: (s) => [s.proposer, s.proposer_exhausted, lastLog(s)], want: ['tpe', false, 'proposer escalated random → tpe: stuck'] },
   ],
 };
