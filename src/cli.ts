@@ -9,7 +9,7 @@ import { formatEvent } from './headless.js';
 import { packageRoot } from './paths.js';
 import { flushStdio, guardStdio, out } from './stdio.js';
 import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
-import { openExisting, openNew, readState, UsageError, type Session, type SessionOptions } from './session.js';
+import { openExisting, openNew, readState, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
 import type { Outcome } from './engine/engine.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -36,8 +36,7 @@ function wantTui(headless?: boolean): boolean {
 
 async function supervise(session: Session, headless?: boolean): Promise<number> {
   if (!wantTui(headless)) return superviseHeadless(session);
-  // Loaded only on a terminal: src/ itself stays free of React.
-  const { runTui } = await import('../components/tui.js');
+  const runTui = await loadTui();
   let result;
   try {
     result = await runTui(session);

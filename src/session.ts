@@ -1,3 +1,4 @@
+// The composition root: the one file of src/ that names concrete proposers, runners and the TUI.
 // Opening a campaign for `run` or `resume`: config, state directory, lock, journal, store, engine.
 // Shared by the headless path and the TUI so both start and stop a campaign the same way.
 import * as fs from 'node:fs';
@@ -15,6 +16,11 @@ import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
 import { identityRefusal } from './resume-guard.js';
 import type { Overrides } from './events.js';
 import { ResultsFile, decisionOrder } from './results-tsv.js';
+
+/** The full-screen view, loaded only on a terminal: the rest of src/ stays free of React. */
+export async function loadTui(): Promise<typeof import('../components/tui.js').runTui> {
+  return (await import('../components/tui.js')).runTui;
+}
 
 /** A mistake the user can fix (exit 2), as opposed to a failure (exit 1). */
 export class UsageError extends Error {}
