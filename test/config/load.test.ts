@@ -833,3 +833,21 @@ describe('the shipped samples', () => {
     expect(Object.keys(c.space).length).toBeGreaterThan(0);
   });
 });
+
+describe('loadCampaign: a NUL character', () => {
+  // YAML's "\0" escape (e.g. "\033" meant as octal ESC) reads as NUL + "33". No process can take a
+  // NUL in its arguments or environment: once it reached spawn it stopped supervision with an
+  // internal error; it is a mistake in the file, said when the file is read.
+  it('in the command is refused with its line and what to write instead', () => {
+    const err = loadError(BASE.replace(/^command: .*$/m, 'command: "printf \'\\033[2J\'; python3 train.py {lr}"'));
+    expect(err.line).toBe(2);
+    expect(err.message).toMatch(/campaign\.yaml:2: command: .*NUL/);
+    expect(err.message).toContain('\\x1b');
+    expect(err.message).not.toMatch(/\n/);
+  });
+
+  it('in an env value is refused too', () => {
+    const err = loadError(`${BASE}\nenv: { A: "x\\0y" }`);
+    expect(err.message).toMatch(/env\.A: .*NUL/);
+  });
+});

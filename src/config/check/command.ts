@@ -15,8 +15,19 @@ export function checkCommand(c: Checker, value: unknown): string | undefined {
     c.expect(['command'], 'expected the shell command that runs one trial, e.g. python3 train.py --lr {lr}');
     return undefined;
   }
+  if (cmd !== undefined && cmd.includes('\0')) {
+    c.add(['command'], NUL_MESSAGE);
+    return undefined;
+  }
   return cmd;
 }
+
+/**
+ * No process takes a NUL in its arguments or environment. It usually comes from YAML's "\0" escape:
+ * in double quotes "\033" (meant as octal ESC for printf) reads as NUL followed by "33".
+ */
+export const NUL_MESSAGE =
+  'contains a NUL character, which no program can receive. In a double-quoted YAML string "\\0" is NUL, so "\\033" is NUL followed by 33, not ESC: write "\\x1b" (or "\\e") for ESC, or single-quote the value so the shell sees \\033 itself.';
 
 export function checkPlaceholders(c: Checker, command: string, known: string[], p: Path): void {
   for (const name of commandPlaceholders(command)) {

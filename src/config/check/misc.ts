@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Checker } from '../checker.js';
 import { IDENT, isPlainMap, text } from '../schema.js';
 import type { Path } from '../words.js';
+import { NUL_MESSAGE } from './command.js';
 
 const CAMPAIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -106,6 +107,9 @@ export function checkEnv(c: Checker, value: unknown): Record<string, string> | u
       ok = false;
     } else if (key.startsWith('NIGHTSHIFT_')) {
       c.add(p, `${key} is set by nightshift for every trial (NIGHTSHIFT_* is reserved). Remove it, or use another name.`, 'key');
+      ok = false;
+    } else if (typeof v === 'string' && v.includes('\0')) {
+      c.add(p, NUL_MESSAGE);
       ok = false;
     } else if (typeof v === 'string') out[key] = v;
     else if (typeof v === 'number' || typeof v === 'boolean') out[key] = c.scalarSource(p) ?? String(v);
