@@ -5,7 +5,7 @@ import type { EventBody } from '../events.js';
 import { getTrial, trialView, type CampaignState } from '../state.js';
 import type { ProposeResult, Proposer } from '../types.js';
 import type { TrialHistory } from './incremental.js';
-import { escalationEvent, usageEvent } from './proposing.js';
+import { escalationEvent, usageEvent } from './propose-events.js';
 
 export interface ProposeDeps {
   config: CampaignConfig;
