@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MetricParser, type MetricPoint } from '../src/metrics.js';
+import { MetricParser, type MetricPoint } from '../../src/metrics.js';
 
-const HELPER_DIR = resolve(import.meta.dirname, '..', 'python');
+const HELPER_DIR = resolve(import.meta.dirname, '..', '..', 'python');
 
 /** Every distinct python3 we can find: PATH's, the system one, and a 3.8 for the compatibility floor. */
 function interpreters(): string[] {

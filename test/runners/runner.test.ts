@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalRunner, isAlive } from '../runners/local.js';
-import type { Locator } from '../src/runner.js';
-import { waitFor } from './helpers.js';
+import { LocalRunner, isAlive } from '../../runners/local.js';
+import type { Locator } from '../../src/runner.js';
+import { waitFor } from '../helpers.js';
 
 function launch(command: string, id = 1) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-runner-'));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cli, QUADRATIC_PY, quadraticCampaign, ROOT } from './helpers.js';
+import { campaignDir, cli, QUADRATIC_PY, quadraticCampaign, ROOT } from '../helpers.js';
 
 describe('the command line', () => {
   it('nightshift --version prints the package version', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cli, events, QUADRATIC_PY, quadraticCampaign, stateOf } from './helpers.js';
+import { campaignDir, cli, events, QUADRATIC_PY, quadraticCampaign, stateOf } from '../helpers.js';
 
 const scored = (out: string) => stateOf(out).trials.flat().filter((t) => t.score !== null).length;
 

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cliSpawn, events, processesWithEnv, waitFor } from './helpers.js';
-import { EXIT } from '../src/cli.js';
+import { campaignDir, cliSpawn, events, processesWithEnv, waitFor } from '../helpers.js';
+import { EXIT } from '../../src/cli.js';
 
 function campaign(command: string, budget: string): string {
   return `name: flood

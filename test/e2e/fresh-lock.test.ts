@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cli, cliSpawn, QUADRATIC_PY, quadraticCampaign, stateOf, waitFor } from './helpers.js';
+import { campaignDir, cli, cliSpawn, QUADRATIC_PY, quadraticCampaign, stateOf, waitFor } from '../helpers.js';
 
 describe('one supervisor per campaign', () => {
   it('run --fresh refuses while the campaign is supervised, and leaves the live state alone', async () => {

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cli, QUADRATIC_PY, quadraticCampaign, ROOT } from './helpers.js';
+import { campaignDir, cli, QUADRATIC_PY, quadraticCampaign, ROOT } from '../helpers.js';
 
 /** The python block that follows the README's marker comment. */
 function readmeSnippet(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const m = /<!-- test\/readme\.test\.ts runs this block[^>]*-->\s*```python\n([\s\S]*?)```/.exec(readme);
+  const m = /<!-- test\/e2e\/readme\.test\.ts runs this block[^>]*-->\s*```python\n([\s\S]*?)```/.exec(readme);
   if (!m) throw new Error('README.md lost the marked python block');
   return m[1];
 }

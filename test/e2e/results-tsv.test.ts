@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, events, stateOf } from './helpers.js';
-import { openExisting, openNew } from '../src/session.js';
-import { decisionOrder, resultsTsv } from '../src/results-tsv.js';
+import { campaignDir, events, stateOf } from '../helpers.js';
+import { openExisting, openNew } from '../../src/session.js';
+import { decisionOrder, resultsTsv } from '../../src/results-tsv.js';
 
 const CAMPAIGN = `name: tsv
 command: sh trial.sh {x}

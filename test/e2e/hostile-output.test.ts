@@ -2,9 +2,9 @@
 // reach neither the headless printer nor the engine's output tail (the TUI's detail view).
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { campaignDir, cli } from './helpers.js';
-import { openNew } from '../src/session.js';
-import { getTrial } from '../src/state.js';
+import { campaignDir, cli } from '../helpers.js';
+import { openNew } from '../../src/session.js';
+import { getTrial } from '../../src/state.js';
 
 // Sets the window title, colours, clears the screen, rings, writes bytes that are not UTF-8, then
 // fails with an escape-laden last line (which becomes the crash reason).

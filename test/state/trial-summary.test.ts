@@ -1,8 +1,8 @@
 // TrialView.summary: what a proposer reads of a trial's output, short, plain and de-duplicated.
 import { describe, expect, it } from 'vitest';
-import { SUMMARY_LINE_CHARS, summarizeOutput } from '../src/trial-summary.js';
-import { getTrial, replay, trialView } from '../src/state.js';
-import type { EventBody, NightshiftEvent } from '../src/events.js';
+import { SUMMARY_LINE_CHARS, summarizeOutput } from '../../src/trial-summary.js';
+import { getTrial, replay, trialView } from '../../src/state.js';
+import type { EventBody, NightshiftEvent } from '../../src/events.js';
 
 describe('summarizeOutput', () => {
   it.each<[string, string[], string]>([

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CUT_MARK, LINES_PER_POLL, LogTail, MAX_LINE, READ_PER_POLL, capMarker } from '../runners/logtail.js';
+import { CUT_MARK, LINES_PER_POLL, LogTail, MAX_LINE, READ_PER_POLL, capMarker } from '../../runners/logtail.js';
 
 function logFile(content: string | Buffer = ''): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-logtail-'));

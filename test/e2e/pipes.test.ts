@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BIN, campaignDir, cliSpawn, QUADRATIC_PY, stateOf } from './helpers.js';
-import { Journal } from '../src/journal.js';
-import type { EventBody } from '../src/events.js';
+import { BIN, campaignDir, cliSpawn, QUADRATIC_PY, stateOf } from '../helpers.js';
+import { Journal } from '../../src/journal.js';
+import type { EventBody } from '../../src/events.js';
 
 const CAMPAIGN = `name: big
 command: python3 quad.py {x} {y}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PARSED_CHARS, MAX_POINTS_PER_LINE, MetricParser, parseMetricNumber, type MetricPoint } from '../src/metrics.js';
+import { MAX_PARSED_CHARS, MAX_POINTS_PER_LINE, MetricParser, parseMetricNumber, type MetricPoint } from '../../src/metrics.js';
 
 type P = [name: string, step: number, value: number];
 

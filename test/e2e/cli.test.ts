@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cli, cliSpawn, QUADRATIC_PY, stateOf, waitFor, processesWithEnv } from './helpers.js';
+import { campaignDir, cli, cliSpawn, QUADRATIC_PY, stateOf, waitFor, processesWithEnv } from '../helpers.js';
 
 const CAMPAIGN = `name: sweep
 command: python3 quad.py {x} {y}

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cli, cliSpawn, events, processesWithEnv, QUADRATIC_PY, stateOf, waitFor } from './helpers.js';
-import { allTrials } from '../src/state.js';
-import type { EventOf } from '../src/events.js';
+import { campaignDir, cli, cliSpawn, events, processesWithEnv, QUADRATIC_PY, stateOf, waitFor } from '../helpers.js';
+import { allTrials } from '../../src/state.js';
+import type { EventOf } from '../../src/events.js';
 
 const CAMPAIGN = `name: crashy
 command: python3 quad.py {x} {y} 0.3

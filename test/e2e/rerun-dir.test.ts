@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { campaignDir, cli, events, stateOf } from './helpers.js';
-import { getTrial } from '../src/state.js';
+import { campaignDir, cli, events, stateOf } from '../helpers.js';
+import { getTrial } from '../../src/state.js';
 
 // The first two runs report a loss; any later run exits 0 without one (so it must not be scored).
 const TRIAL_SH = `n=$(cat "$RUNS" 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > "$RUNS"

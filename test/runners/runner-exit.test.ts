@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readExitFile } from '../runners/local.js';
+import { readExitFile } from '../../runners/local.js';
 
 function dirWith(content: string | null): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-exit-'));
