@@ -50,7 +50,7 @@ export interface MedianPoint {
   n: number;
 }
 
-type Series = ReadonlyMap<number, number>;
+type StepValues = ReadonlyMap<number, number>;
 
 /** Compact number for messages: 4 significant digits, no trailing zeros. */
 function fmt(v: number): string {
@@ -96,7 +96,7 @@ export function medianOfSorted(xs: readonly number[]): number {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-function lastStep(s: Series): number | null {
+function lastStep(s: StepValues): number | null {
   let last: number | null = null;
   for (const k of s.keys()) if (last === null || k > last) last = k;
   return last;
@@ -127,7 +127,7 @@ export interface StepPeers {
   sorted: readonly number[];
 }
 
-export function curveFacts(current: Series, goal: Goal): CurveFacts {
+export function curveFacts(current: StepValues, goal: Goal): CurveFacts {
   const step = lastStep(current);
   let previous = -1;
   for (const s of current.keys()) if (s > previous && s !== step) previous = s;
@@ -145,8 +145,8 @@ export function curveFacts(current: Series, goal: Goal): CurveFacts {
  * `metric` only names the metric in the reason.
  */
 export function medianPrune(
-  current: Series,
-  completed: ReadonlyArray<Series>,
+  current: StepValues,
+  completed: ReadonlyArray<StepValues>,
   goal: Goal,
   s: PrunerSettings,
   metric = 'the metric',
@@ -216,7 +216,7 @@ export function judgeMedian(
  * steps where all are NaN are left out), in step order. With maxPoints, at most that many points,
  * evenly spaced over the steps, always keeping the first and the last.
  */
-export function medianCurve(completed: ReadonlyArray<Series>, maxPoints = Infinity): MedianPoint[] {
+export function medianCurve(completed: ReadonlyArray<StepValues>, maxPoints = Infinity): MedianPoint[] {
   const byStep = new Map<number, number[]>();
   for (const t of completed) {
     for (const [step, v] of t) {
