@@ -1,6 +1,7 @@
 // The journal's vocabulary. Every fact about a campaign is one of these, appended in order.
 import type { Goal, Proposal, ProposerSide, Space, TrialStatus } from './types.js';
 import type { Locator } from './runner.js';
+import type { LlmCallRecord } from './llm/types.js';
 
 /** 2: trial.started carries the runner's locator instead of pid/dir; host.up/host.down. Version 1 journals still replay. */
 export const JOURNAL_VERSION = 2;
@@ -136,6 +137,8 @@ export type EventBody =
   /** What one propose() call cost (LLM proposers); the state sums it per proposer. */
   | { type: 'proposer.usage'; proposer: string; model: string; tokens_in: number; tokens_out: number; usd: number }
   | { type: 'proposer.failed'; proposer: string; error: string }
+  /** One model call (src/llm): prompt by sha256 only, the text is in llm/<seq>.json; never the key. */
+  | LlmCallRecord
   /** The active proposer returned nothing: it has nothing left to propose (until the operator switches). */
   | { type: 'proposer.exhausted'; proposer: string }
   | {

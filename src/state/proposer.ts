@@ -20,6 +20,10 @@ export const proposerEvents = {
     warnings: [...s.warnings.slice(-19), `proposer ${e.proposer} failed: ${e.error}`],
   }),
 
+  // Spend is summed from proposer.usage (one per propose(), covering all its calls); folding each
+  // llm.call as well would count it twice. The record is there for audit and per-call figures.
+  'llm.call': (s) => s,
+
   'proposer.exhausted': (s) => ({ ...s, proposer_failures: 0, proposer_exhausted: true }),
 } satisfies Handlers;
 
