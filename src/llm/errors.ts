@@ -62,8 +62,9 @@ export function classify(err: unknown, config: LlmConfig, key: string, timeoutMs
     if (status === 401 || status === 403) {
       return new LlmError('auth', `${where} refused the API key in ${config.api_key_env} (HTTP ${status}): the key is wrong, expired or not allowed to use this model. Put the right key in ${config.api_key_env}, or set llm.api_key_env to the variable that holds it.${says}`, false, h, status);
     }
-    if (status === 404) {
-      return new LlmError('not_found', `HTTP 404 from ${endpoint(config)} for model ${config.model}: either the model does not exist on this server (check llm.model against the server's model list) or llm.base_url is wrong (OpenAI-compatible servers usually end in /v1).${says}`, false, h, status);
+    // Some servers (OpenRouter, llama.cpp) answer an unknown model with 400 rather than 404.
+    if (status === 404 || (status === 400 && /model/i.test(err.message ?? '') && /not (exist|found|a valid)|invalid|unknown/i.test(err.message ?? ''))) {
+      return new LlmError('not_found', `HTTP ${status} from ${endpoint(config)} for model ${config.model}: either the model does not exist on this server (check llm.model against the server's model list) or llm.base_url is wrong (OpenAI-compatible servers usually end in /v1).${says}`, false, h, status);
     }
     if (status === 429) {
       return new LlmError('rate_limited', `${where} kept answering HTTP 429 (rate limited or out of quota) after ${attempts} attempts. Wait, lower parallel or the proposer's batch size, or check the account's quota.${says}`, true, h, status);

@@ -148,6 +148,33 @@ describe('llm client', () => {
     expect(e.message.split('\n')).toHaveLength(1);
   });
 
+  it('a 400 saying the model does not exist reads as a wrong model, not a bad request', async () => {
+    server.push({ status: 400, body: { error: { message: 'gpt-9 is not a valid model ID' } } });
+    const e = await failure(llm({ model: 'gpt-9' }).complete({ proposer: 'p', messages: MESSAGES }));
+    expect(e.kind).toBe('not_found');
+    expect(e.message).toContain('model gpt-9');
+    expect(e.message).toContain(server.baseUrl);
+  });
+
+  it('stops at once when the caller aborts, without retrying', async () => {
+    server.push({ delay_ms: 2000, text: 'late' }, { text: 'never asked' });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const e = await failure(llm().complete({ proposer: 'p', messages: MESSAGES, signal: ac.signal }));
+    expect(e.kind).toBe('aborted');
+    expect(server.requests).toHaveLength(1);
+    expect(records[0].outcome).toBe('aborted');
+  });
+
+  it('stops waiting for a retry when the caller aborts', async () => {
+    server.push({ status: 429, headers: { 'retry-after': '30' }, body: { error: { message: 'later' } } });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const e = await failure(llm().complete({ proposer: 'p', messages: MESSAGES, signal: ac.signal }));
+    expect(e.kind).toBe('aborted');
+    expect(records[0].latency_ms).toBeLessThan(10_000);
+  });
+
   it('times out a slow reply with a clear error', async () => {
     server.push({ delay_ms: 2000, text: 'too late' });
     const e = await failure(llm({ timeout_ms: 200 }).complete({ proposer: 'p', messages: MESSAGES }));
