@@ -162,7 +162,6 @@ export class Workspace {
         await this.removeWorktree(id);
         await this.git.raw(['worktree', 'add', '--detach', dir, existing]);
       }
-      await this.git.raw(['update-ref', this.trialRef(id), existing]);
       return { kind: 'commit', id, commit: existing, dir, reused: true };
     }
     await this.removeWorktree(id); // a half-made worktree from before a crash
@@ -188,8 +187,9 @@ export class Workspace {
       } finally {
         fs.rmSync(msgFile, { force: true });
       }
+      // No ref yet: while the trial runs its worktree's HEAD keeps the commit alive (gc honours every
+      // worktree's HEAD); keep or discard writes the ref once the trial is decided.
       const commit = (await wt.raw(['rev-parse', 'HEAD'])).trim();
-      await this.git.raw(['update-ref', '-m', `nightshift: trial ${id}`, this.trialRef(id), commit]);
       return { kind: 'commit', id, commit, dir, reused: false };
     } catch (e) {
       await this.removeWorktree(id).catch(() => undefined);

@@ -1,6 +1,6 @@
 // Resume after kill -9: find the campaign's trial worktrees and refs again. A worktree whose HEAD is
-// a commit carrying its trial's trailer is a finished prepare (its ref is re-written if the crash came
-// between commit and ref); any other worktree directory is half-made and removed, so the next
+// a commit carrying its trial's trailer is a finished prepare (the trial can run or be decided);
+// any other worktree directory is half-made and removed, so the next
 // prepareTrial for that id starts clean, and a trial never gets two commits.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,7 +35,6 @@ export async function recoverWorkspace(ws: Workspace): Promise<RecoverResult> {
       : '';
     // Files the trial itself wrote (outputs, caches) do not make the worktree half-made: the commit does.
     if (head && (await ws.trailerOf(head)) === id) {
-      await ws.git.raw(['update-ref', ws.trialRef(id), head]);
       trials.set(id, head);
       worktrees.push(id);
     } else {
