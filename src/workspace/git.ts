@@ -24,7 +24,8 @@ export interface WorkspaceOptions {
 }
 
 export type PrepareResult =
-  | { kind: 'commit'; id: string; commit: string; dir: string; reused: boolean }
+  /** dir: the worktree's top level; workdir: the campaign's workdir inside it (where the trial runs). */
+  | { kind: 'commit'; id: string; commit: string; dir: string; workdir: string; reused: boolean }
   | { kind: 'no-change'; id: string; message: string };
 
 export type KeepResult = { kind: 'kept'; commit: string } | { kind: 'not-fast-forward'; tip: string; message: string };
@@ -127,6 +128,11 @@ export class Workspace {
     return `refs/nightshift/${this.opts.campaign}/trials/${id}`;
   }
 
+  /** The workdir's counterpart inside a worktree (the worktree itself when workdir is the top level). */
+  workdirIn(dir: string): string {
+    return this.prefix ? path.join(dir, this.prefix.replace(/\/$/, '')) : dir;
+  }
+
   worktreeDir(id: string): string {
     return path.join(this.worktreesDir, id);
   }
@@ -152,6 +158,7 @@ export class Workspace {
     return undefined;
   }
 
+  /** `apply` edits the trial's workdir (inside a fresh worktree at baseCommit); its changes become the commit. */
   async prepareTrial(id: string, baseCommit: string, apply: (dir: string) => Promise<void>, hypothesis: string): Promise<PrepareResult> {
     checkId(id);
     const dir = this.worktreeDir(id);
@@ -162,13 +169,13 @@ export class Workspace {
         await this.removeWorktree(id);
         await this.git.raw(['worktree', 'add', '--detach', dir, existing]);
       }
-      return { kind: 'commit', id, commit: existing, dir, reused: true };
+      return { kind: 'commit', id, commit: existing, dir, workdir: this.workdirIn(dir), reused: true };
     }
     await this.removeWorktree(id); // a half-made worktree from before a crash
     await this.git.raw(['worktree', 'add', '--detach', dir, baseCommit]);
     const wt = simpleGit(dir);
     try {
-      await apply(dir);
+      await apply(this.workdirIn(dir));
       await wt.raw(['add', '-A']);
       const staged = await wt.raw(['diff', '--cached', '--name-only']);
       if (!staged.trim()) {
@@ -190,7 +197,7 @@ export class Workspace {
       // No ref yet: while the trial runs its worktree's HEAD keeps the commit alive (gc honours every
       // worktree's HEAD); keep or discard writes the ref once the trial is decided.
       const commit = (await wt.raw(['rev-parse', 'HEAD'])).trim();
-      return { kind: 'commit', id, commit, dir, reused: false };
+      return { kind: 'commit', id, commit, dir, workdir: this.workdirIn(dir), reused: false };
     } catch (e) {
       await this.removeWorktree(id).catch(() => undefined);
       throw e;

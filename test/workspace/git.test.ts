@@ -145,3 +145,51 @@ describe('workspace: trials', () => {
     ]);
   });
 });
+
+describe('workspace: edges', () => {
+  it('works from a workdir inside the repository: globs and changed paths are relative to the workdir', async () => {
+    const repo = makeRepo({ 'exp/train.py': 'lr = 1\n', 'exp/evaluate.py': 'e\n', 'top.txt': 't\n' });
+    const before = userView(repo);
+    const workdir = path.join(repo, 'exp');
+    const ws = await openWorkspace({ repo: workdir, campaign: 'sub', stateDir: path.join(workdir, '.nightshift', 'sub'), mutable: ['train.py'], frozen: ['evaluate.py'] });
+    const base = await ws.tip();
+    const r = await ws.prepareTrial(
+      '1',
+      base,
+      async (dir) => {
+        // apply gets the workdir (exp/ inside the worktree); top.txt lies above it.
+        fs.writeFileSync(path.join(dir, 'train.py'), 'lr = 2\n');
+        fs.writeFileSync(path.join(dir, '..', 'top.txt'), 'changed\n');
+      },
+      'Sub',
+    );
+    if (r.kind !== 'commit') throw new Error('expected a commit');
+    expect(r.workdir).toBe(path.join(r.dir, 'exp'));
+    expect(fs.readFileSync(path.join(r.workdir, 'train.py'), 'utf8')).toBe('lr = 2\n');
+    expect(await ws.changedFiles(base, r.commit)).toEqual(['train.py', '../top.txt']);
+    expect(await ws.checkCommit(base, r.commit)).toEqual([{ path: '../top.txt', reason: 'outside' }]);
+    await ws.removeWorktree('1');
+    expect(userView(repo)).toEqual(before);
+  });
+
+  it('refuses when the campaign branch is checked out by the user', async () => {
+    const repo = makeRepo(FILES);
+    git(repo, 'switch', '-q', '-c', 'nightshift/c1');
+    await expect(openWorkspace({ repo, campaign: 'c1', stateDir: path.join(repo, '.nightshift', 'c1'), mutable: ['*.py'], frozen: [] })).rejects.toThrow(
+      /nightshift\/c1 is checked out/,
+    );
+  });
+
+  it('cleans the worktree and rethrows when apply fails; a bad trial id is refused', async () => {
+    const { repo, ws, before } = await setup();
+    const boom = async (dir: string) => {
+      fs.writeFileSync(path.join(dir, 'train.py'), 'half\n');
+      throw new Error('edit did not apply');
+    };
+    await expect(ws.prepareTrial('4', await ws.tip(), boom, 'Broken')).rejects.toThrow('edit did not apply');
+    expect(fs.existsSync(ws.worktreeDir('4'))).toBe(false);
+    expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+    await expect(ws.prepareTrial('../x', await ws.tip(), boom, 'Escape')).rejects.toThrow(/cannot name a worktree/);
+    expect(userView(repo)).toEqual(before);
+  });
+});
