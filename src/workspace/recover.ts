@@ -37,8 +37,12 @@ export async function recoverWorkspace(ws: Workspace): Promise<RecoverResult> {
     if (head && (await ws.trailerOf(head)) === id) {
       trials.set(id, head);
       worktrees.push(id);
-    } else {
+    } else if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
       await ws.removeWorktree(id);
+      removed.push(id);
+    } else {
+      // Not a name nightshift makes: not ours to interpret, but it sits in our directory, so clear it.
+      fs.rmSync(dir, { recursive: true, force: true });
       removed.push(id);
     }
   }
