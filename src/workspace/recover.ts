@@ -46,6 +46,7 @@ export async function recoverWorkspace(ws: Workspace): Promise<RecoverResult> {
       removed.push(id);
     }
   }
+  await ws.git.raw(['worktree', 'prune']);
   const refs = await ws.git.raw(['for-each-ref', '--format=%(refname) %(objectname)', `refs/nightshift/${ws.opts.campaign}/trials/`]);
   const prefix = `refs/nightshift/${ws.opts.campaign}/trials/`;
   for (const line of refs.split('\n').filter(Boolean)) {
