@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { matchGlob, matchesAny } from '../../src/workspace/glob.js';
+
+describe('matchGlob', () => {
+  it('* stays inside one segment', () => {
+    expect(matchGlob('model/net.py', 'model/*.py')).toBe(true);
+    expect(matchGlob('model/sub/net.py', 'model/*.py')).toBe(false);
+    expect(matchGlob('train.py', '*.py')).toBe(true);
+    expect(matchGlob('src/train.py', '*.py')).toBe(false);
+  });
+  it('** spans zero or more segments', () => {
+    expect(matchGlob('model/net.py', 'model/**/*.py')).toBe(true);
+    expect(matchGlob('model/a/b/net.py', 'model/**/*.py')).toBe(true);
+    expect(matchGlob('a/b/c.txt', '**')).toBe(true);
+    expect(matchGlob('x/eval.py', '**/eval.py')).toBe(true);
+    expect(matchGlob('eval.py', '**/eval.py')).toBe(true);
+    expect(matchGlob('data/a/b', 'data/**')).toBe(true);
+    expect(matchGlob('database/x', 'data/**')).toBe(false);
+  });
+  it('? is one character, not a slash; dots are literal', () => {
+    expect(matchGlob('m1.py', 'm?.py')).toBe(true);
+    expect(matchGlob('m12.py', 'm?.py')).toBe(false);
+    expect(matchGlob('a/b', 'a?b')).toBe(false);
+    expect(matchGlob('trainXpy', 'train.py')).toBe(false);
+  });
+  it('a leading ./ is ignored on either side', () => {
+    expect(matchGlob('./train.py', 'train.py')).toBe(true);
+    expect(matchesAny('train.py', ['./other.py', './train.py'])).toBe(true);
+    expect(matchesAny('train.py', [])).toBe(false);
+  });
+});
