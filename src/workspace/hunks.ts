@@ -2,6 +2,8 @@
 // stale line numbers, so counts are ignored (a hunk runs to the next header) and each hunk is
 // placed by its context, nearest to where its header says, at any offset.
 
+import { closestLines } from './search-replace.js';
+
 export interface Hunk {
   header: string;
   oldStart: number;
@@ -90,7 +92,12 @@ export function applyHunks(path: string, fileLines: string[], hunks: Hunk[]): Hu
     if (at < 0) at = findBlock(out, before, near, loose);
     if (at < 0) {
       const reason = `hunk ${n + 1} of ${hunks.length} for ${path} (${h.header}) did not match the file: its context and removed lines are not in ${path}.`;
-      const feedback = `${reason}\nThe hunk expected these lines:\n${before.join('\n')}\nCopy context lines exactly from the current file, or use a SEARCH/REPLACE block.`;
+      const near = closestLines(out, before);
+      const shown = near.text.map((l, j) => `${String(near.line + j).padStart(4)} | ${l}`).join('\n');
+      const feedback =
+        `${reason}\nThe hunk expected these lines:\n${before.join('\n')}\n` +
+        `The closest lines of ${path} (lines ${near.line}-${near.line + near.text.length - 1}) are:\n${shown}\n` +
+        'Copy context lines exactly from the current file, or use a SEARCH/REPLACE block.';
       return { ok: false, reason, feedback };
     }
     out = [...out.slice(0, at), ...after, ...out.slice(at + before.length)];

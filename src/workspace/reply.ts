@@ -38,7 +38,8 @@ export function pathOnLine(line: string): string | undefined {
   s = s.replace(/^[*_`]+|[*_`]+$/g, '').replace(/:$/, '').replace(/^[*_`]+|[*_`]+$/g, '');
   if (s === '' || !/^[\w.\-/\\~]+$/.test(s)) return undefined;
   if (!s.includes('.') && !s.includes('/')) return undefined;
-  if (/^\.+$/.test(s)) return undefined;
+  // Prose that looks like a path: "e.g.", "etc.", a version number.
+  if (/^[\d.]+$/.test(s) || s.endsWith('.') || s.endsWith('/')) return undefined;
   return s;
 }
 

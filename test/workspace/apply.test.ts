@@ -42,6 +42,7 @@ describe('applyEdits: unified diffs', () => {
     if (r.ok) return;
     expect(r.reason).toMatch(/hunk 2 of 2 for train\.py \(@@ -11,1 \+11,1 @@\) did not match/);
     expect(r.feedback).toContain('for epoch in range(10)');
+    expect(r.feedback).toMatch(/closest lines of train\.py \(lines 11-11\)[^]*  11 \|     for step in range\(1000\):/);
     expect(await read(dir, 'train.py')).toBe(TRAIN);
   });
 

@@ -29,3 +29,14 @@ describe('matchGlob', () => {
     expect(matchesAny('train.py', [])).toBe(false);
   });
 });
+
+describe('listMutable', () => {
+  it('lists the files the globs name, minus frozen ones, without following symlinks', async () => {
+    const { tree } = await import('./tree.js');
+    const { listMutable } = await import('../../src/workspace/files.js');
+    const { symlink } = await import('node:fs/promises');
+    const dir = await tree({ 'train.py': '', 'eval.py': '', 'model/a.py': '', 'model/deep/b.py': '', 'model/c.txt': '', '.git/x.py': '' });
+    await symlink(`${dir}/train.py`, `${dir}/model/link.py`);
+    expect(await listMutable(dir, { mutable: ['*.py', 'model/**/*.py'], frozen: ['eval.py'] })).toEqual(['model/a.py', 'model/deep/b.py', 'train.py']);
+  });
+});

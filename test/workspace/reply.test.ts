@@ -83,3 +83,40 @@ describe('parseReply', () => {
     expect(r.rejected).toEqual([{ hypothesis: 'nothing concrete.', reason: expect.stringMatching(/contains no edit/) }]);
   });
 });
+
+describe('parseReply then applyEdits', () => {
+  it('a git-style diff with a blank context line and prose after it applies', async () => {
+    const { applyEdits } = await import('../../src/workspace/edits.js');
+    const { tree, read, TRAIN } = await import('./tree.js');
+    const dir = await tree({ 'train.py': TRAIN });
+    const reply = [
+      'Hypothesis: a cosine decay after warmup helps.',
+      '',
+      `${fence}diff`,
+      'diff --git a/train.py b/train.py',
+      'index 1111111..2222222 100644',
+      '--- a/train.py',
+      '+++ b/train.py',
+      '@@ -7,4 +7,4 @@ def lr_at(step):',
+      '         return base * step / warmup',
+      '-    return base',
+      '+    return base * 0.5 * (1 + math.cos(math.pi * step / 1000))',
+      '',
+      ' def main():',
+      fence,
+      'This keeps the warmup unchanged.',
+    ].join('\n');
+    const r = parseReply(reply);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.proposals[0].hypothesis).toBe('a cosine decay after warmup helps.');
+    const a = await applyEdits(dir, r.proposals[0].edits, { mutable: ['train.py'], frozen: [] });
+    expect(a).toEqual({ ok: true, files: ['train.py'] });
+    expect(await read(dir, 'train.py')).toBe(TRAIN.replace('    return base\n', '    return base * 0.5 * (1 + math.cos(math.pi * step / 1000))\n'));
+  });
+
+  it('prose like "e.g." or a version number before a code block is not a file path', () => {
+    expect(parseReply(`For instance, e.g.\n${fence}python\nlr = 1\n${fence}\n`).ok).toBe(false);
+    expect(parseReply(`Python 3.11\n${fence}\nprint(1)\n${fence}\n`).ok).toBe(false);
+  });
+});
