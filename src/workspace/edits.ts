@@ -89,13 +89,19 @@ export async function applyEdits(dir: string, edits: readonly Edit[], rules: Edi
     if (was !== content) changes.push({ path: p, content });
   }
   if (changes.length === 0) return fail('the edits leave every file exactly as it was.');
-  for (const c of changes) {
-    const abs = path.join(dir, c.path);
-    if (c.content === null) await rm(abs, { force: true });
-    else {
-      await mkdir(path.dirname(abs), { recursive: true });
-      await writeFile(abs, c.content);
+  try {
+    for (const c of changes) {
+      const abs = path.join(dir, c.path);
+      if (c.content === null) await rm(abs, { force: true });
+      else {
+        await mkdir(path.dirname(abs), { recursive: true });
+        await writeFile(abs, c.content);
+      }
     }
+  } catch (err) {
+    // Every check passed, so this is the disk (full, read-only), not the model; the trial's
+    // worktree is thrown away by the caller.
+    return fail(`writing the edited files failed: ${(err as Error).message}`);
   }
   return { ok: true, files: changes.map((c) => c.path).sort() };
 }

@@ -38,6 +38,8 @@ export async function refusePath(dir: string, rel: string, rules: EditRules): Pr
     const p = path.join(root, ...parts.slice(0, i));
     const st = await lstatOrNull(p);
     if (!st) break;
+    if (i === parts.length && st.isDirectory()) return `the edit names ${clean}, which is a directory, not a file.`;
+    if (i < parts.length && !st.isDirectory() && !st.isSymbolicLink()) return `the edit names ${clean}, but ${parts.slice(0, i).join('/')} is a file, not a directory.`;
     if (st.isSymbolicLink()) {
       if (i === parts.length) return `the edit names ${clean}, which is a symlink; symlinks are never edited.`;
       let real: string;

@@ -24,7 +24,9 @@ export type ParsedReply =
   | { ok: true; proposals: Proposal[]; rejected: { hypothesis: string; reason: string }[] }
   | { ok: false; reason: string };
 
-const HEADING = /^\s*#{1,6}\s*\**\s*proposal\s*\d*\b.*$/i;
+// `### Proposal 2`, `**Proposal 2**`, `Proposal 2: ...` start a proposal; prose that merely
+// mentions a proposal does not.
+const HEADING = /^\s*(?:#{1,6}\s*\**\s*proposal\b.*|\*\*\s*proposal\s+\d+\b.*|proposal\s+\d+\s*(?:[:.)\-–—].*)?)$/i;
 const HYPOTHESIS = /^\s*[*_]*\s*hypothesis\s*[*_]*\s*:\s*[*_]*\s*(.*)$/i;
 const FENCE = /^\s*(`{3,}|~{3,})\s*([\w+-]*)/;
 const SEARCH = /^\s*<{5,9}\s*SEARCH\s*$/;
@@ -66,7 +68,7 @@ function hypothesisOf(heading: string, body: string[]): string {
     if (m && m[1].trim() !== '') return m[1].replace(/[*_]+$/, '').trim();
   }
   // No `Hypothesis:` line: the heading's own words, else the first line of prose.
-  const after = heading.replace(/^\s*#+\s*\**\s*proposal\s*\d*\s*[:.)\-–—]*\s*/i, '').replace(/\*+$/, '').trim();
+  const after = heading.replace(/^\s*#*\s*\**\s*proposal\s*\d*\s*\**\s*[:.)\-–—]*\s*/i, '').replace(/\*+$/, '').trim();
   if (after) return after;
   let inFence = false;
   for (const line of body) {

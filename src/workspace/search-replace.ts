@@ -62,11 +62,33 @@ export function closestLines(file: string[], block: string[]): { line: number; t
   return best;
 }
 
+/** Match non-blank lines only (whitespace squashed); the file span [from, to) they cover. */
+function findIgnoringBlanks(file: string[], block: string[]): { from: number; to: number } | undefined {
+  const want = block.filter((l) => l.trim() !== '').map(squash);
+  const idx = file.map((l, i) => [squash(l), i] as const).filter(([l]) => l !== '');
+  if (want.length === 0) return undefined;
+  for (let a = 0; a + want.length <= idx.length; a++) {
+    if (want.every((w, j) => idx[a + j][0] === w)) return { from: idx[a][1], to: idx[a + want.length - 1][1] + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * Shift the replacement by the difference between the SEARCH's indentation and the file's, so
+ * relative indentation inside the replacement (a dedented `def` after a body) survives.
+ */
 function reindent(replace: string[], fromIndent: string, toIndent: string): string[] {
+  if (fromIndent === toIndent) return replace;
   return replace.map((l) => {
-    if (l.trim() === '') return l.trim();
-    if (l.startsWith(fromIndent)) return toIndent + l.slice(fromIndent.length);
-    return toIndent + l.trimStart();
+    if (l.trim() === '') return '';
+    if (toIndent.startsWith(fromIndent)) return toIndent.slice(fromIndent.length) + l;
+    if (fromIndent.startsWith(toIndent)) {
+      const drop = fromIndent.length - toIndent.length;
+      const have = indentOf(l).length;
+      return l.slice(Math.min(drop, have));
+    }
+    // Tabs against spaces: swap the prefix where it is there, leave other lines alone.
+    return l.startsWith(fromIndent) ? toIndent + l.slice(fromIndent.length) : l;
   });
 }
 
@@ -93,6 +115,14 @@ export function applySearchReplace(path: string, content: string | null, search:
     const first = want.findIndex((l) => l.trim() !== '');
     const fixed = reindent(trimBlankEnds(rep), indentOf(want[first]), indentOf(file[at + first]));
     return { ok: true, content: join([...file.slice(0, at), ...fixed, ...file.slice(at + want.length)]) };
+  }
+
+  // Last, ignore blank lines on both sides: models often drop or add an empty line.
+  const span = findIgnoringBlanks(file, want);
+  if (span) {
+    const first = want.findIndex((l) => l.trim() !== '');
+    const fixed = reindent(trimBlankEnds(rep), indentOf(want[first]), indentOf(file[span.from]));
+    return { ok: true, content: join([...file.slice(0, span.from), ...fixed, ...file.slice(span.to)]) };
   }
 
   const near = closestLines(file, want);

@@ -164,3 +164,27 @@ describe('applyEdits: rewrites and refusals', () => {
     expect(await read(dir, 'data.py')).toBe('N = 10\n');
   });
 });
+
+describe('applyEdits: more SEARCH/REPLACE tolerance and odd paths', () => {
+  it('a SEARCH that drops a blank line still matches', async () => {
+    const dir = await tree({ 'train.py': TRAIN });
+    const r = await applyEdits(dir, [{ kind: 'search_replace', path: 'train.py', search: '    return base\ndef main():', replace: '    return base * 2\n\ndef main():' }], RULES);
+    expect(r.ok).toBe(true);
+    expect(await read(dir, 'train.py')).toBe(TRAIN.replace('    return base\n', '    return base * 2\n'));
+  });
+
+  it('a path that is a directory is refused, not written', async () => {
+    const dir = await tree({ 'model/a.py': 'x = 1\n' });
+    const r = await applyEdits(dir, [{ kind: 'rewrite', path: 'model', content: 'x\n' }], { mutable: ['**'], frozen: [] });
+    expect(r.ok === false && r.reason).toBe('the edit names model, which is a directory, not a file.');
+  });
+});
+
+describe('applyEdits: re-indenting keeps relative indentation', () => {
+  it('a SEARCH written too deep is matched and the replacement shifted back', async () => {
+    const dir = await tree({ 'train.py': TRAIN });
+    const r = await applyEdits(dir, [{ kind: 'search_replace', path: 'train.py', search: '        def main():\n            for step in range(1000):', replace: '        def main():\n            print("start")\n            for step in range(1000):' }], RULES);
+    expect(r.ok).toBe(true);
+    expect(await read(dir, 'train.py')).toContain('\ndef main():\n    print("start")\n    for step in range(1000):\n');
+  });
+});

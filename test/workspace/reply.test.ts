@@ -120,3 +120,11 @@ describe('parseReply then applyEdits', () => {
     expect(parseReply(`Python 3.11\n${fence}\nprint(1)\n${fence}\n`).ok).toBe(false);
   });
 });
+
+describe('parseReply headings', () => {
+  it('accepts bold and plain "Proposal N:" headings, not prose that mentions a proposal', () => {
+    const reply = ['**Proposal 1**', 'Hypothesis: a.', 'a.py', `${fence}`, 'a = 1', fence, 'Proposal 2: deeper net', 'b.py', `${fence}`, 'b = 2', fence, 'Proposal 2 is riskier than the first.'].join('\n');
+    const r = parseReply(reply);
+    expect(r.ok && r.proposals.map((p) => [p.hypothesis, p.edits.length])).toEqual([['a.', 1], ['deeper net', 1]]);
+  });
+});
