@@ -63,12 +63,13 @@ export function parseUnifiedDiff(text: string): FilePatch[] | string {
   return patches;
 }
 
-function findBlock(file: string[], block: string[], near: number, eq: (a: string, b: string) => boolean): number {
+/** The match nearest `near`, never before `floor` (the end of the previous hunk's change). */
+function findBlock(file: string[], block: string[], near: number, floor: number, eq: (a: string, b: string) => boolean): number {
   const last = file.length - block.length;
   const matchesAt = (at: number): boolean => block.every((l, j) => eq(file[at + j], l));
   for (let d = 0; d <= Math.max(near, last - near) + 1; d++) {
     for (const at of d === 0 ? [near] : [near - d, near + d]) {
-      if (at >= 0 && at <= last && matchesAt(at)) return at;
+      if (at >= floor && at <= last && matchesAt(at)) return at;
     }
   }
   return -1;
@@ -83,13 +84,14 @@ export type HunkResult = { ok: true; lines: string[] } | { ok: false; reason: st
 export function applyHunks(path: string, fileLines: string[], hunks: Hunk[]): HunkResult {
   let out = fileLines.slice();
   let shift = 0; // how far earlier hunks moved later lines
+  let floor = 0; // hunks apply in order: a later one never lands inside an earlier one's change
   for (let n = 0; n < hunks.length; n++) {
     const h = hunks[n];
     const before = h.lines.filter((l) => l[0] !== '+').map((l) => l.slice(1));
     const after = h.lines.filter((l) => l[0] !== '-').map((l) => l.slice(1));
-    const near = Math.max(0, Math.min(out.length, h.oldStart - 1 + shift));
-    let at = before.length === 0 ? (h.oldStart === 0 ? 0 : near) : findBlock(out, before, near, exact);
-    if (at < 0) at = findBlock(out, before, near, loose);
+    const near = Math.max(floor, Math.min(out.length, h.oldStart - 1 + shift));
+    let at = before.length === 0 ? (h.oldStart === 0 ? 0 : near) : findBlock(out, before, near, floor, exact);
+    if (at < 0) at = findBlock(out, before, near, floor, loose);
     if (at < 0) {
       const reason = `hunk ${n + 1} of ${hunks.length} for ${path} (${h.header}) did not match the file: its context and removed lines are not in ${path}.`;
       const near = closestLines(out, before);
@@ -102,6 +104,7 @@ export function applyHunks(path: string, fileLines: string[], hunks: Hunk[]): Hu
     }
     out = [...out.slice(0, at), ...after, ...out.slice(at + before.length)];
     shift = at + after.length - (h.oldStart - 1 + before.length);
+    floor = at + after.length;
   }
   return { ok: true, lines: out };
 }

@@ -22,11 +22,18 @@ function split(text: string): { lines: string[]; eol: boolean } {
   return { lines, eol };
 }
 
-function findLines(file: string[], block: string[], eq: (a: string, b: string) => boolean): number {
-  for (let at = 0; at + block.length <= file.length; at++) {
-    if (block.every((l, j) => eq(file[at + j], l))) return at;
+/** Where `block` occurs: the first two places at most (two means the SEARCH is ambiguous). */
+function findLines(file: string[], block: string[], eq: (a: string, b: string) => boolean): number[] {
+  const found: number[] = [];
+  for (let at = 0; at + block.length <= file.length && found.length < 2; at++) {
+    if (block.every((l, j) => eq(file[at + j], l))) found.push(at);
   }
-  return -1;
+  return found;
+}
+
+function ambiguous(path: string, at: number[]): ReplaceResult {
+  const reason = `the SEARCH text of a SEARCH/REPLACE block occurs more than once in ${path} (at lines ${at[0] + 1} and ${at[1] + 1}).`;
+  return { ok: false, reason, feedback: `${reason} Include enough surrounding lines in SEARCH to pick one place.` };
 }
 
 /** Character-bigram similarity of two lines, 0..1, whitespace squashed. */
@@ -67,10 +74,12 @@ function findIgnoringBlanks(file: string[], block: string[]): { from: number; to
   const want = block.filter((l) => l.trim() !== '').map(squash);
   const idx = file.map((l, i) => [squash(l), i] as const).filter(([l]) => l !== '');
   if (want.length === 0) return undefined;
-  for (let a = 0; a + want.length <= idx.length; a++) {
-    if (want.every((w, j) => idx[a + j][0] === w)) return { from: idx[a][1], to: idx[a + want.length - 1][1] + 1 };
+  const spans: { from: number; to: number }[] = [];
+  for (let a = 0; a + want.length <= idx.length && spans.length < 2; a++) {
+    if (want.every((w, j) => idx[a + j][0] === w)) spans.push({ from: idx[a][1], to: idx[a + want.length - 1][1] + 1 });
   }
-  return undefined;
+  // Two places is ambiguous: leave it to the closest-lines feedback rather than guess.
+  return spans.length === 1 ? spans[0] : undefined;
 }
 
 /**
@@ -107,10 +116,14 @@ export function applySearchReplace(path: string, content: string | null, search:
   const want = trimBlankEnds(split(search).lines);
   const join = (out: string[]): string => out.join('\n') + (eol ? '\n' : '');
 
-  let at = findLines(file, want, (a, b) => a === b);
+  let found = findLines(file, want, (a, b) => a === b);
+  if (found.length > 1) return ambiguous(path, found);
+  let at = found.length === 1 ? found[0] : -1;
   if (at >= 0) return { ok: true, content: join([...file.slice(0, at), ...trimBlankEnds(rep), ...file.slice(at + want.length)]) };
 
-  at = findLines(file, want, (a, b) => squash(a) === squash(b));
+  found = findLines(file, want, (a, b) => squash(a) === squash(b));
+  if (found.length > 1) return ambiguous(path, found);
+  at = found.length === 1 ? found[0] : -1;
   if (at >= 0) {
     const first = want.findIndex((l) => l.trim() !== '');
     const fixed = reindent(trimBlankEnds(rep), indentOf(want[first]), indentOf(file[at + first]));

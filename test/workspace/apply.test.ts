@@ -188,3 +188,20 @@ describe('applyEdits: re-indenting keeps relative indentation', () => {
     expect(await read(dir, 'train.py')).toContain('\ndef main():\n    print("start")\n    for step in range(1000):\n');
   });
 });
+
+describe('applyEdits: ambiguity and hunk order', () => {
+  it('a SEARCH that occurs twice is refused with both line numbers', async () => {
+    const dir = await tree({ 'train.py': 'x = 1\ny = 2\nx = 1\n' });
+    const r = await applyEdits(dir, [{ kind: 'search_replace', path: 'train.py', search: 'x = 1', replace: 'x = 3' }], RULES);
+    expect(r.ok === false && r.reason).toMatch(/occurs more than once in train\.py \(at lines 1 and 3\)/);
+    expect(await read(dir, 'train.py')).toBe('x = 1\ny = 2\nx = 1\n');
+  });
+
+  it('a later hunk with repeated context lands after the earlier one, not on it', async () => {
+    const dir = await tree({ 'train.py': 'a\nx = 1\nb\nx = 1\nc\n' });
+    // The second header's line number is wrong; the nearest match would be the first hunk's own line.
+    const r = await applyEdits(dir, [diff('--- a/train.py', '+++ b/train.py', '@@ -2,1 +2,2 @@', ' x = 1', '+y = 0', '@@ -1,1 +1,1 @@', '-x = 1', '+x = 3')], RULES);
+    expect(r.ok).toBe(true);
+    expect(await read(dir, 'train.py')).toBe('a\nx = 1\ny = 0\nb\nx = 3\nc\n');
+  });
+});
