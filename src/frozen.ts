@@ -3,39 +3,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { globToRegExp } from './workspace/glob.js';
 
 /** Directories never searched for frozen files. */
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.nightshift', '__pycache__']);
-
-/** Converts a glob (`*`, `**`, `?`, `{a,b}`) relative to a root into a RegExp over '/'-paths. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        i++;
-        if (glob[i + 1] === '/') {
-          i++;
-          re += '(?:.*/)?';
-        } else re += '.*';
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = glob.indexOf('}', i);
-      if (end < 0) re += '\\{';
-      else {
-        re += '(?:' + glob.slice(i + 1, end).split(',').map(escape).join('|') + ')';
-        i = end;
-      }
-    } else re += escape(c);
-  }
-  return new RegExp('^' + re + '$');
-}
-
-function escape(s: string): string {
-  return s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-}
 
 /** The fixed directory prefix of a glob (where to start walking). */
 function staticPrefix(glob: string): string {

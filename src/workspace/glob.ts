@@ -1,7 +1,8 @@
 // Glob matching for `mutable:` / `frozen:` lists. Our own, because path.matchesGlob is
-// experimental in Node 20 and we want exactly three rules: `*` and `?` stay inside one path
-// segment, `**` spans any number of segments (including none). Paths are repository-relative
-// with forward slashes.
+// experimental in Node 20 and we want exactly these rules: `*` and `?` stay inside one path
+// segment, `**` spans any number of segments (including none), `{a,b}` is either word. Paths are
+// repository-relative with forward slashes. The one matcher for every glob list (frozen files too),
+// so the edit guard, the commit scope check and the frozen hashes never disagree about a path.
 
 const cache = new Map<string, RegExp>();
 
@@ -29,14 +30,24 @@ export function globToRegExp(glob: string): RegExp {
       i += 2;
       continue;
     }
+    const close = c === '{' ? glob.indexOf('}', i) : -1;
+    if (close > 0) {
+      re += '(?:' + glob.slice(i + 1, close).split(',').map(escapeRe).join('|') + ')';
+      i = close + 1;
+      continue;
+    }
     if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    else re += escapeRe(c);
     i++;
   }
   const out = new RegExp(`^${re}$`);
   cache.set(glob, out);
   return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Strip a leading `./` so `./train.py` in a campaign file matches `train.py`. */

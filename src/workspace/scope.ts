@@ -1,6 +1,6 @@
 // Which paths a code trial may touch: only files matching a mutable glob, and never a frozen one.
 // Pure, so the rule is testable without git; the globs are the campaign's (relative to workdir).
-import { globToRegExp } from '../frozen.js';
+import { globToRegExp } from './glob.js';
 
 export interface ScopeViolation {
   path: string;

@@ -8,6 +8,11 @@ describe('matchGlob', () => {
     expect(matchGlob('train.py', '*.py')).toBe(true);
     expect(matchGlob('src/train.py', '*.py')).toBe(false);
   });
+  it('{a,b} is either word (the syntax frozen: lists already used)', () => {
+    expect(matchGlob('eval/score.py', 'eval/*.{py,sh}')).toBe(true);
+    expect(matchGlob('eval/run.sh', 'eval/*.{py,sh}')).toBe(true);
+    expect(matchGlob('eval/notes.txt', 'eval/*.{py,sh}')).toBe(false);
+  });
   it('** spans zero or more segments', () => {
     expect(matchGlob('model/net.py', 'model/**/*.py')).toBe(true);
     expect(matchGlob('model/a/b/net.py', 'model/**/*.py')).toBe(true);
