@@ -28,14 +28,14 @@ export function cancelledFate(intent: CancelIntent): { status: CancelledStatus; 
  */
 const WRAPPER_PREFIX = /^nightshift-trial: (?:line )?\d+: (?:eval: )?/;
 
-export function cleanOutputLine(line: string): string {
+export function withoutWrapperPrefix(line: string): string {
   return line.trim().replace(WRAPPER_PREFIX, '');
 }
 
 /** Why a trial that exited non-zero crashed: how it ended and its last output line. */
 export function crashReason(exit: { code: number | null; signal: string | null }, lastLine: string): string {
   const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-  const last = cleanOutputLine(lastLine).slice(0, 160);
+  const last = withoutWrapperPrefix(lastLine).slice(0, 160);
   return `${how}${last ? `: ${last}` : ''}`;
 }
 
