@@ -16,7 +16,7 @@ export interface Fingerprint {
 
 /** Who asked a running trial to stop (how it is asked is a CancelMode: the pruner asks with mode `prune`). */
 export type CancelBy = 'pruner' | 'timeout' | 'operator' | 'interrupt';
-export type Budget = { trials?: number; wall_ms?: number; patience?: number; target?: number };
+export type Budget = { trials?: number; wall_ms?: number; patience?: number; target?: number; usd?: number; gpu_hour_usd?: number };
 export type Overrides = { trials?: number };
 
 export type DecisionStatus = Exclude<TrialStatus, 'queued' | 'running' | 'dropped'>;
@@ -42,6 +42,10 @@ export type EventBody =
       space?: Space;
       /** Command-line overrides in force (`--max-trials`); `resume` keeps them unless given new ones. */
       overrides?: Overrides;
+      /** Whether code proposals wait for the operator's approval (the file's `review:`). */
+      review?: 'auto' | 'manual';
+      /** The campaign's git branch, when it has `mutable:` files. */
+      branch?: string;
     }
   | {
       type: 'campaign.resumed';
@@ -59,6 +63,22 @@ export type EventBody =
       proposal: Proposal;
       /** Set when this re-runs a lost trial's params. */
       requeue_of?: number;
+    }
+  | {
+      /**
+       * A code trial (or any trial of a campaign with `mutable:`) has its commit and worktree: the
+       * edit applied, pre-flight passed, not a duplicate. Only a prepared trial is dispatched. A
+       * failed preparation is a trial.decided with status `invalid` instead.
+       */
+      type: 'trial.prepared';
+      id: number;
+      /** The trial's commit (for a param trial: the campaign branch's tip it runs on). */
+      commit: string;
+      base: string;
+      /** Where it runs: the worktree's workdir (absolute). */
+      workdir: string;
+      /** sha256 of the mutable files with whitespace normalised (duplicate detection). */
+      digest?: string;
     }
   | {
       type: 'trial.started';
@@ -118,9 +138,18 @@ export type EventBody =
   | { type: 'operator.promote'; id: number; reason?: string }
   | { type: 'operator.reorder'; id: number; to: number; reason?: string }
   | { type: 'operator.drop'; id: number; reason?: string }
-  | { type: 'operator.switch'; proposer: string; reason?: string }
+  /** drop_queued: queued proposals of the other side are dropped (default: kept). */
+  | { type: 'operator.switch'; proposer: string; reason?: string; drop_queued?: boolean }
+  /** A code proposal waiting for review (review: manual) may run. */
   | { type: 'operator.approve'; id: number; reason?: string }
+  /** A code proposal waiting for review is dropped; `reason` is the operator's note, which goes into the next prompts. */
   | { type: 'operator.reject'; id: number; reason?: string }
+  /** A person replaced a queued code proposal's diff (in $EDITOR); the new diff is what runs. */
+  | { type: 'operator.edit'; id: number; diff: string; reason?: string }
+  /** A note for every later prompt of the LLM proposers ("never touch the optimizer"). */
+  | { type: 'operator.note'; text: string }
+  /** Whether code proposals wait for the operator's approval. */
+  | { type: 'operator.review'; mode: 'auto' | 'manual' }
   | { type: 'operator.quit'; leave_running: boolean; reason?: string }
   | {
       /**
@@ -134,6 +163,13 @@ export type EventBody =
       side?: ProposerSide;
       reason: string;
     }
+  /** The hybrid switch went back from code to params (code edits kept failing). */
+  | { type: 'proposer.fell_back'; from: string; to: string; reason: string }
+  /**
+   * The hybrid switch found both sides stalled: dispatch pauses until the operator says what to do
+   * (the reason is shown on screen and in the headless log).
+   */
+  | { type: 'proposer.ask'; reason: string }
   /** What one propose() call cost (LLM proposers); the state sums it per proposer. */
   | { type: 'proposer.usage'; proposer: string; model: string; tokens_in: number; tokens_out: number; usd: number }
   | { type: 'proposer.failed'; proposer: string; error: string }
@@ -144,7 +180,7 @@ export type EventBody =
   | {
       type: 'budget.exhausted';
       /** `crashes`: the first trials all crashed the same way (budget.first_crashes); the campaign failed. */
-      which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer' | 'crashes';
+      which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer' | 'crashes' | 'usd';
       reason: string;
     }
   | { type: 'campaign.finished'; reason: string }

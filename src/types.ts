@@ -14,7 +14,19 @@ export type Goal = 'minimize' | 'maximize';
 
 export type Proposal =
   | { kind: 'params'; params: Params; note?: string }
-  | { kind: 'code'; hypothesis: string; diff: string; params?: Params };
+  | {
+      kind: 'code';
+      /** One sentence: what the edit should change and why. */
+      hypothesis: string;
+      /**
+       * A unified diff (`git diff` format, a/ b/ prefixes) with paths relative to the campaign's
+       * workdir, that applies exactly to `base`. What runs; the operator may replace it (operator.edit).
+       */
+      diff: string;
+      /** The commit the diff applies to (the campaign branch's tip when it was proposed). */
+      base?: string;
+      params?: Params;
+    };
 
 /**
  * Every status a trial can have. The first three are live; the rest are final.
@@ -71,6 +83,10 @@ export interface ProposerContext {
   incumbent: TrialView | null;
   /** Campaign seed; proposers derive all randomness from it and the history, so resume is reproducible. */
   seed: number;
+  /** The operator's notes (and reject notes), oldest first: LLM proposers put them in every prompt. */
+  notes?: readonly string[];
+  /** Set when the hybrid switch handed over to this proposer: why (for the prompt). */
+  escalation?: { from: string; reason: string };
   /**
    * Proposals the campaign has made so far, dropped ones included: a key for randomness that moves
    * on when the operator drops a proposal (the history, which leaves dropped trials out, shrinks).
@@ -109,24 +125,39 @@ export interface Proposer {
   propose(ctx: ProposerContext, k: number): Promise<ProposeResult>;
 }
 
-/** One chat call to an OpenAI-compatible model (src/llm.ts, later); the reply says what it cost. */
-export interface LlmClient {
-  chat(
-    messages: ReadonlyArray<{ role: 'system' | 'user' | 'assistant'; content: string }>,
-    signal: AbortSignal,
-  ): Promise<{ text: string; usage: ProposerUsage }>;
-}
+/** One edit as a model wrote it (src/workspace/reply.ts parses replies into these). */
+export type CodeEdit =
+  | { kind: 'diff'; text: string }
+  | { kind: 'search_replace'; path: string; search: string; replace: string }
+  | { kind: 'rewrite'; path: string; content: string };
 
-/** The mutable files at the incumbent's commit, read-only; never the evaluator or frozen files. */
-export interface MutableFilesView {
-  /** Paths relative to the campaign's workdir. */
-  list(): Promise<string[]>;
-  read(path: string): Promise<string>;
+/** Applying a model's edits to a scratch checkout: the resulting diff, or why not (said back to the model). */
+export type TryEditsResult =
+  | { ok: true; diff: string; files: string[] }
+  | { ok: false; reason: string; feedback: string };
+
+/**
+ * The campaign's code as a code proposer may see and try it: the mutable files at a commit (the
+ * campaign branch's tip unless told), read-only; never the evaluator or frozen files. Backed by the
+ * git workspace (src/workspace), built by the composition root.
+ */
+export interface CodeView {
+  /** The campaign branch's tip: what a new code proposal is based on. */
+  base(): Promise<string>;
+  /** Mutable file paths relative to the campaign's workdir, at `commit` (default: base()). */
+  list(commit?: string): Promise<string[]>;
+  read(path: string, commit?: string): Promise<string>;
+  /** Applies edits (all or nothing) in a scratch checkout of `base`, under the mutable/frozen/escape rules. */
+  tryEdits(base: string, edits: readonly CodeEdit[]): Promise<TryEditsResult>;
 }
 
 /** What a proposer factory is given to build a proposer. */
 export interface ProposerDeps {
   space: Space;
-  llm?: LlmClient;
-  files?: MutableFilesView;
+  /** The one model client (src/llm), present when the campaign file has `llm:`. */
+  llm?: import('./llm/types.js').Llm;
+  /** Present when the campaign file has `mutable:`. */
+  code?: CodeView;
+  /** Everything the proposer's prompts may need about the campaign. */
+  campaign?: { name: string; metric: string; goal: Goal; command: string; mutable: string[] };
 }

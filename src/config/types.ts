@@ -1,5 +1,6 @@
 // The resolved campaign: what src/config/load.ts returns after parsing and validating the YAML file.
 import type { Goal, Space } from '../types.js';
+import type { LlmConfig } from '../llm/types.js';
 
 export interface ProposerSpec {
   /** grid | random | tpe | cmaes | ... (see proposers/index.ts) */
@@ -44,7 +45,20 @@ export interface CampaignConfig {
     target?: number;
     /** Stop (exit 1) when this many first trials all crash the same way and none scored; 0: never. Default 3. */
     first_crashes?: number;
+    /** Stop when LLM spend (plus GPU time × gpu_hour_usd) reaches this many dollars. */
+    usd?: number;
+    gpu_hour_usd?: number;
   };
+  /** The `llm:` section: the one model every LLM proposer uses. */
+  llm?: LlmConfig;
+  /** Globs relative to workdir: what code proposers may change. Empty: no code trials. */
+  mutable: string[];
+  /** Whether code proposals wait for the operator's approval (default auto). */
+  review: 'auto' | 'manual';
+  /** Run in a code trial's worktree before it takes a slot (e.g. one training step on CPU). */
+  preflight?: { command: string; timeout_ms: number };
+  /** `proposer: { type: hybrid, ... }`: the names of the two configured proposers and the switch's rules. */
+  hybrid?: { params: string; code: string; stall: number; fallback_after: number; ask_after: number };
   /** Time between the cooperative stop (control file + SIGTERM) and SIGKILL. */
   kill_grace_ms: number;
   pruner: PrunerConfig;

@@ -18,6 +18,7 @@ export const campaignEvents = {
     command: e.command,
     space: e.space,
     parallel: e.parallel,
+    review: e.review ?? 'auto',
     started_at: e.t,
     sessions: 1,
   }),
@@ -27,6 +28,7 @@ export const campaignEvents = {
     sessions: s.sessions + 1,
     budget: e.budget ?? s.budget,
     overrides: e.overrides ?? s.overrides,
+    ask: null,
     // A campaign that had finished and is resumed with a larger budget runs again, and its
     // proposer gets a fresh count of failures (the operator may have fixed the endpoint).
     finished: null,

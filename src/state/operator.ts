@@ -49,16 +49,53 @@ export const operatorEvents = {
     return { ...next, queue: without(next.queue, e.id), operator_log: logOperator(s, e.t, e.type, text) };
   },
 
-  'operator.switch': (s, e) => ({
+  'operator.switch': (s, e) => {
+    const text = withReason(`switched proposer ${s.proposer} → ${e.proposer}`, e.reason);
+    let next: CampaignState = { ...s, proposer: e.proposer, ...HEALTHY, active_reason: withReason('switched by the operator', e.reason), ask: null };
+    if (e.drop_queued) {
+      // The other side's queued proposals go; the new proposer's own (from an earlier turn) stay.
+      for (const id of s.queue) {
+        const t = getTrial(next, id);
+        if (t && t.proposer !== e.proposer) next = updateTrial(next, id, { status: 'dropped', reason: `dropped when the operator switched to ${e.proposer}` });
+      }
+      next = { ...next, queue: s.queue.filter((id) => getTrial(next, id)?.status === 'queued') };
+    }
+    return { ...next, operator_log: logOperator(s, e.t, e.type, text) };
+  },
+
+  'operator.approve': (s, e) => {
+    const t = getTrial(s, e.id);
+    if (!t || t.status !== 'queued') return s;
+    const text = withReason(`approved #${e.id}`, e.reason);
+    return { ...updateTrial(s, e.id, { approved: true, operator: [...t.operator, text] }), operator_log: logOperator(s, e.t, e.type, text) };
+  },
+
+  'operator.reject': (s, e) => {
+    const t = getTrial(s, e.id);
+    if (!t || t.status !== 'queued') return s;
+    const text = withReason(`rejected #${e.id}`, e.reason);
+    const next = updateTrial(s, e.id, { status: 'dropped', reason: text, operator: [...t.operator, text] });
+    // The note is for the model: it reads why the operator refused this proposal in its next prompts.
+    const what = t.proposal.kind === 'code' ? `the proposal "${t.proposal.hypothesis}"` : `proposal #${e.id}`;
+    const notes = e.reason ? [...s.notes, `The operator rejected ${what}: ${e.reason}`] : s.notes;
+    return { ...next, queue: without(next.queue, e.id), notes, operator_log: logOperator(s, e.t, e.type, text) };
+  },
+
+  'operator.edit': (s, e) => {
+    const t = getTrial(s, e.id);
+    if (!t || t.status !== 'queued' || t.proposal.kind !== 'code') return s;
+    const text = withReason(`edited the diff of #${e.id}`, e.reason);
+    const proposal = { ...t.proposal, diff: e.diff };
+    return { ...updateTrial(s, e.id, { proposal, edited: true, operator: [...t.operator, text] }), operator_log: logOperator(s, e.t, e.type, text) };
+  },
+
+  'operator.note': (s, e) => ({ ...s, notes: [...s.notes, e.text], operator_log: logOperator(s, e.t, e.type, `note: ${e.text}`) }),
+
+  'operator.review': (s, e) => ({
     ...s,
-    proposer: e.proposer,
-    ...HEALTHY,
-    operator_log: logOperator(s, e.t, e.type, withReason(`switched proposer ${s.proposer} → ${e.proposer}`, e.reason)),
+    review: e.mode,
+    operator_log: logOperator(s, e.t, e.type, e.mode === 'manual' ? 'code proposals now wait for approval' : 'code proposals now run without approval'),
   }),
-
-  'operator.approve': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`approved #${e.id}`, e.reason)) }),
-
-  'operator.reject': (s, e) => ({ ...s, operator_log: logOperator(s, e.t, e.type, withReason(`rejected #${e.id}`, e.reason)) }),
 
   'operator.quit': (s, e) => ({
     ...s,

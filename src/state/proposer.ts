@@ -8,8 +8,19 @@ import type { Handlers, UsageTotals } from './shape.js';
 export const proposerEvents = {
   'proposer.escalated': (s, e) => {
     if (e.to === undefined) return { ...s, operator_log: logOperator(s, e.t, e.type, escalationText(e)) };
-    return { ...s, proposer: e.to, ...HEALTHY, operator_log: logOperator(s, e.t, e.type, escalationText(e)) };
+    return { ...s, proposer: e.to, ...HEALTHY, active_reason: `escalated: ${e.reason}`, ask: null, operator_log: logOperator(s, e.t, e.type, escalationText(e)) };
   },
+
+  'proposer.fell_back': (s, e) => ({
+    ...s,
+    proposer: e.to,
+    ...HEALTHY,
+    active_reason: `fell back: ${e.reason}`,
+    operator_log: logOperator(s, e.t, e.type, `proposer fell back ${e.from} → ${e.to}: ${e.reason}`),
+  }),
+
+  // Dispatch pauses; the operator's switch or resume answers.
+  'proposer.ask': (s, e) => ({ ...s, paused: true, ask: e.reason, operator_log: logOperator(s, e.t, e.type, `paused, asking the operator: ${e.reason}`) }),
 
   'proposer.usage': (s, e) => ({ ...s, usage: { ...s.usage, [e.proposer]: addUsage(s.usage[e.proposer], e) } }),
 

@@ -39,6 +39,15 @@ export interface TrialState {
   operator: string[];
   /** A stop asked for while it ran (pruner, timeout, operator, interrupt): decides its fate on resume. */
   cancel?: CancelIntent;
+  /** Campaigns with `mutable:`: the trial's commit and worktree once prepared (trial.prepared). */
+  commit?: string;
+  base?: string;
+  workdir?: string;
+  digest?: string;
+  /** Code proposals under review: manual wait for operator.approve. */
+  approved?: boolean;
+  /** A person changed the proposal's diff (operator.edit). */
+  edited?: boolean;
 }
 
 export type RunState = 'RUNNING' | 'PAUSED' | 'DRAINING' | 'FINISHED';
@@ -111,6 +120,14 @@ export interface CampaignState extends ProposerHealth {
   crash_streak: CrashStreak;
   /** Spend per proposer name (only proposers that report usage appear). */
   usage: Record<string, UsageTotals>;
+  /** Operator notes and reject notes, oldest first (every later LLM prompt carries them). */
+  notes: string[];
+  /** Whether code proposals wait for the operator (operator.review; the campaign file's `review:` at start). */
+  review: 'auto' | 'manual';
+  /** Why the active proposer is active, when a switch (operator, escalation, fallback) put it there. */
+  active_reason: string;
+  /** The hybrid switch asked the operator what to do (proposer.ask); cleared by the next switch or resume. */
+  ask: string | null;
 }
 
 export function initialState(): CampaignState {
@@ -148,6 +165,10 @@ export function initialState(): CampaignState {
     warnings: [],
     crash_streak: NEW_STREAK,
     usage: {},
+    notes: [],
+    review: 'auto',
+    active_reason: '',
+    ask: null,
     ...HEALTHY,
   };
 }

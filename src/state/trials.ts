@@ -8,6 +8,12 @@ import { enqueue, without } from './queue.js';
 import type { CampaignState, Handlers, TrialState } from './shape.js';
 
 export const trialEvents = {
+  'trial.prepared': (s, e) => {
+    const t = getTrial(s, e.id);
+    if (!t) return s;
+    return updateTrial(s, e.id, { commit: e.commit, base: e.base, workdir: e.workdir, digest: e.digest });
+  },
+
   'trial.proposed': (s, e) => {
     const id = e.id;
     const t: TrialState = {

@@ -108,6 +108,8 @@ max_log: 1.5GB
       gpus: ['0', 'GPU-1a2b'],
       results: { columns: ['gpu_mem_gb'] },
       max_log_bytes: 1.5 * 2 ** 30,
+      mutable: [],
+      review: 'auto',
     };
     expect(loadCampaign(file)).toStrictEqual(expected);
   });
@@ -159,6 +161,8 @@ max_log: 1.5GB
       gpus: [],
       results: { columns: [] },
       max_log_bytes: 200 * 2 ** 20,
+      mutable: [],
+      review: 'auto',
     } satisfies CampaignConfig);
   });
 

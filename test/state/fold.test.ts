@@ -66,8 +66,9 @@ const CASES: Record<string, Case[]> = {
     { name: 'kill records the intent on the trial', events: [START, proposed(1), started(1), { type: 'operator.kill', id: 1, mode: 'prune', reason: 'flat' }], slice: (s) => [getTrial(s, 1)!.cancel, getTrial(s, 1)!.operator, lastLog(s)], want: [{ by: 'operator', mode: 'prune', reason: 'pruned by the operator: flat' }, ['pruned #1 — flat'], 'pruned #1 — flat'] },
     { name: 'promote of a finished trial makes it the incumbent', events: [START, ...trial(1, 'keep', true), ...trial(2, 'discard'), { type: 'operator.promote', id: 2 }], slice: (s) => [s.best, s.incumbent, lastLog(s)], want: [1, 2, 'promoted #2 to incumbent'] },
     { name: 'switch changes the proposer and forgets its failures', events: [START, { type: 'proposer.failed', proposer: 'random', error: 'x' }, { type: 'operator.switch', proposer: 'tpe' }], slice: (s) => [s.proposer, s.proposer_failures, lastLog(s)], want: ['tpe', 0, 'switched proposer random → tpe'] },
-    { name: 'approve is logged', events: [START, { type: 'operator.approve', id: 4, reason: 'ok' }], slice: lastLog, want: 'approved #4 — ok' },
-    { name: 'reject is logged', events: [START, { type: 'operator.reject', id: 5, reason: 'unsafe' }], slice: lastLog, want: 'rejected #5 — unsafe' },
+    { name: 'approve is logged', events: [START, proposed(1), proposed(2), proposed(3), proposed(4), { type: 'operator.approve', id: 4, reason: 'ok' }], slice: lastLog, want: 'approved #4 — ok' },
+    { name: 'approving a trial that is not queued changes nothing', events: [START, { type: 'operator.approve', id: 4, reason: 'ok' }], slice: (s) => s.operator_log.length, want: 0 },
+    { name: 'reject is logged', events: [START, proposed(1), proposed(2), proposed(3), proposed(4), proposed(5), { type: 'operator.reject', id: 5, reason: 'unsafe' }], slice: (s) => [lastLog(s), s.queue, s.notes], want: ['rejected #5 — unsafe', [1, 2, 3, 4], ['The operator rejected proposal #5: unsafe']] },
     { name: 'quit is logged', events: [START, { type: 'operator.quit', leave_running: true }], slice: lastLog, want: 'quit, leaving trials running' },
   ],
   budget: [

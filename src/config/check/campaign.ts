@@ -84,6 +84,8 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
     gpus: gpus!,
     results: results!,
     max_log_bytes: maxLog!,
+    mutable: [],
+    review: 'auto',
   };
   if (evaluate) config.evaluate = evaluate;
   return config;
