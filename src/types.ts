@@ -26,6 +26,12 @@ export type Proposal =
       /** The commit the diff applies to (the campaign branch's tip when it was proposed). */
       base?: string;
       params?: Params;
+      /**
+       * Set when the proposer could not get a usable edit (no edit in the reply, an edit that still
+       * did not apply after the revisions, a path outside `mutable`): journaled, decided `invalid`
+       * with this reason at once, never run, and shown to the model next time.
+       */
+      invalid?: string;
     };
 
 /**

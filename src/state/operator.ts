@@ -86,7 +86,9 @@ export const operatorEvents = {
     if (!t || t.status !== 'queued' || t.proposal.kind !== 'code') return s;
     const text = withReason(`edited the diff of #${e.id}`, e.reason);
     const proposal = { ...t.proposal, diff: e.diff };
-    return { ...updateTrial(s, e.id, { proposal, edited: true, operator: [...t.operator, text] }), operator_log: logOperator(s, e.t, e.type, text) };
+    // A commit made from the old diff no longer describes the trial: it is prepared again.
+    const cleared = { commit: undefined, workdir: undefined, digest: undefined, base: undefined };
+    return { ...updateTrial(s, e.id, { proposal, edited: true, ...cleared, operator: [...t.operator, text] }), operator_log: logOperator(s, e.t, e.type, text) };
   },
 
   'operator.note': (s, e) => ({ ...s, notes: [...s.notes, e.text], operator_log: logOperator(s, e.t, e.type, `note: ${e.text}`) }),
