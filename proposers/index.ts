@@ -1,11 +1,12 @@
 // The proposer registry: one entry per `proposer:` type in the campaign file. The composition root
 // (src/session.ts) hands it to the config loader and builds the configured proposers from it.
 import { z } from 'zod';
-import type { Proposer, ProposerDeps, Space } from '../src/types.js';
+import type { Proposer, ProposerDeps, ProposerSide, Space } from '../src/types.js';
 import { RandomProposer, randomOptions } from './random.js';
 import { GridProposer, gridOptions } from './grid.js';
 import { TpeProposer, tpeOptions } from './tpe.js';
 import { CmaesProposer, cmaesOptions } from './cmaes.js';
+import { LlmCodeProposer, llmCodeOptions } from './llm-code.js';
 
 export interface ProposerFactory {
   /** Validates the options written beside `type:` in the campaign file (strict: unknown keys are errors). */
@@ -15,6 +16,8 @@ export interface ProposerFactory {
   /** Builds the proposer from raw options (validated by `options` on the way in) and its dependencies. */
   create(options: unknown, deps: ProposerDeps): Proposer;
   summary: string;
+  /** What it proposes: points of the space (default) or code edits (needs `mutable:` and `llm:`). */
+  side?: ProposerSide;
 }
 
 /**
@@ -24,6 +27,7 @@ export interface ProposerFactory {
 function entry<S extends z.ZodType>(def: {
   options: S;
   summary: string;
+  side?: ProposerSide;
   unsupported?(space: Space): string | null;
   make(options: z.output<S>, deps: ProposerDeps): Proposer;
 }): ProposerFactory {
@@ -51,6 +55,12 @@ export const PROPOSERS: Readonly<Record<string, ProposerFactory>> = {
     options: cmaesOptions,
     make: (options) => new CmaesProposer(options),
     summary: 'CMA-ES with IPOP/BIPOP restarts over numeric dimensions; categorical ones by independent TPE',
+  }),
+  'llm-code': entry({
+    options: llmCodeOptions,
+    side: 'code',
+    make: (options, deps) => new LlmCodeProposer(options, deps),
+    summary: 'a language model edits the mutable files: k diverse hypotheses per call, edits tried before they queue, revised on error',
   }),
 };
 
