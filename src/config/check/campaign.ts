@@ -11,6 +11,7 @@ import { checkBudget } from './budget.js';
 import { checkCommand, checkPlaceholders } from './command.js';
 import { checkDecide } from './decide.js';
 import { checkEvaluate } from './evaluate.js';
+import { checkHybrid } from './hybrid.js';
 import { checkMetric, checkReadable, checkResults } from './metric.js';
 import { checkEnv, checkFrozen, checkGpus, checkName, checkWorkdir } from './misc.js';
 import { checkProposers } from './proposer.js';
@@ -41,7 +42,8 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
   const space = checkSpace(c, root.space);
   const paramNames = isPlainMap(root.space) ? Object.keys(root.space) : [];
   if (command !== undefined && paramNames.length > 0) checkPlaceholders(c, command, paramNames, ['command']);
-  const proposers = checkProposers(c, root.proposer, space);
+  const hybrid = checkHybrid(c, root.proposer, root.space, space);
+  const proposers = hybrid === null ? checkProposers(c, root.proposer, space) : hybrid?.proposers;
   const gpus = checkGpus(c, root.gpus);
   // One trial per GPU unless parallel says otherwise.
   const parallel = c.optional(root.parallel, wholeNumber(1), ['parallel'], gpus && gpus.length ? gpus.length : DEFAULTS.parallel);
@@ -88,5 +90,6 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
     review: 'auto',
   };
   if (evaluate) config.evaluate = evaluate;
+  if (hybrid) config.hybrid = hybrid.hybrid;
   return config;
 }

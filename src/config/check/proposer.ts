@@ -38,7 +38,7 @@ export function checkProposers(c: Checker, value: unknown, space: Space | undefi
   return ok ? out : undefined;
 }
 
-function checkProposer(c: Checker, item: unknown, p: Path, known: string[], space: Space | undefined): ProposerSpec | undefined {
+export function checkProposer(c: Checker, item: unknown, p: Path, known: string[], space: Space | undefined): ProposerSpec | undefined {
   const knownText = `one of the known proposers (${known.join(', ')})`;
   let type: unknown;
   let rawOptions: Record<string, unknown> = {};
