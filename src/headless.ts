@@ -49,6 +49,10 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
       return `${at} proposer ${e.proposer} failed: ${e.error}`;
     case 'proposer.escalated':
       return `${at} ${escalationText(e)}`;
+    case 'proposer.fell_back':
+      return `${at} proposer fell back ${e.from} → ${e.to}: ${e.reason}`;
+    case 'proposer.ask':
+      return `${at} paused, asking the operator: ${e.reason}`;
     case 'operator.quit':
       return `${at} ${e.leave_running ? 'leaving trials running; `nightshift resume` re-attaches' : 'stopping: running trials get a cooperative stop and are re-queued for `resume`'}`;
     default:
