@@ -32,8 +32,13 @@ export function createCodeView(ws: Workspace, rules: EditRules = ws.opts): Scrat
 
   const top = (rel: string): string => `${ws.prefix}${rel}`;
 
+  // A commit's tree never changes: its file list is read once (the proposer reads every file).
+  const listed = new Map<string, string[]>();
+
   async function list(commit?: string): Promise<string[]> {
     const at = commit ?? (await ws.tip());
+    const hit = listed.get(at);
+    if (hit) return [...hit];
     const out = await ws.git.raw(['ls-tree', '-r', '-z', '--full-name', at]);
     const files: string[] = [];
     for (const entry of out.split('\0').filter(Boolean)) {
@@ -45,7 +50,9 @@ export function createCodeView(ws: Workspace, rules: EditRules = ws.opts): Scrat
       if (rel.startsWith('../')) continue;
       if (matchesAny(rel, rules.mutable) && !matchesAny(rel, rules.frozen)) files.push(rel);
     }
-    return files.sort();
+    files.sort();
+    if (/^[0-9a-f]{40,64}$/.test(at)) listed.set(at, files);
+    return files;
   }
 
   async function read(rel: string, commit?: string): Promise<string> {
