@@ -7,6 +7,7 @@ import { GridProposer, gridOptions } from './grid.js';
 import { TpeProposer, tpeOptions } from './tpe.js';
 import { CmaesProposer, cmaesOptions } from './cmaes.js';
 import { LlmCodeProposer, llmCodeOptions } from './llm-code.js';
+import { PatchesProposer, patchesOptions } from './patches.js';
 
 export interface ProposerFactory {
   /** Validates the options written beside `type:` in the campaign file (strict: unknown keys are errors). */
@@ -61,6 +62,12 @@ export const PROPOSERS: Readonly<Record<string, ProposerFactory>> = {
     side: 'code',
     make: (options, deps) => new LlmCodeProposer(options, deps),
     summary: 'a language model edits the mutable files: k diverse hypotheses per call, edits tried before they queue, revised on error',
+  }),
+  patches: entry({
+    options: patchesOptions,
+    side: 'code',
+    make: (options) => new PatchesProposer(options),
+    summary: 'a fixed list of code edits (unified diffs with a hypothesis each), tried in order',
   }),
 };
 

@@ -144,7 +144,7 @@ export function buildProgram(): Command {
       .option('--max-trials <n>', 'override budget.trials', int('--max-trials', 1))
       .option('--fresh', 'if this campaign has state already, move it aside (renamed, not deleted) and start over'),
   ).action(async (file: string, opts: SessionOptions & { headless?: boolean }) => {
-    process.exitCode = await supervise(openNew(file, opts), opts.headless);
+    process.exitCode = await supervise(await openNew(file, opts), opts.headless);
   });
 
   campaignOptions(
@@ -154,7 +154,7 @@ export function buildProgram(): Command {
       .argument('<campaign>', 'campaign file (YAML)')
       .option('--max-trials <n>', 'override budget.trials (raise it to extend a finished campaign)', int('--max-trials', 1)),
   ).action(async (file: string, opts: SessionOptions & { headless?: boolean }) => {
-    const session = openExisting(file, opts);
+    const session = await openExisting(file, opts);
     const s = session.store.getState();
     if (s.finished && (session.config.budget.trials === undefined || s.counted >= session.config.budget.trials) && s.exhausted?.which !== 'wall') {
       session.release();

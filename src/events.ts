@@ -184,6 +184,8 @@ export type EventBody =
       reason: string;
     }
   | { type: 'campaign.finished'; reason: string }
+  /** Git work of a code campaign failed (filing a commit, removing a worktree): said, never fatal. */
+  | { type: 'workspace.warning'; message: string }
   /** A runner's host became usable or stopped being usable (only the local runner reports one, at start). */
   | { type: 'host.up'; host: string; reason: string }
   | { type: 'host.down'; host: string; reason: string };

@@ -47,6 +47,8 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     }
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;
+    case 'workspace.warning':
+      return `${at} git: ${e.message}`;
     case 'proposer.escalated':
       return `${at} ${escalationText(e)}`;
     case 'proposer.fell_back':

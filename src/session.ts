@@ -16,6 +16,8 @@ import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
 import { identityRefusal } from './resume-guard.js';
 import type { Overrides } from './events.js';
 import { ResultsFile, decisionOrder } from './results-tsv.js';
+import { Workspace, WorkspaceError } from './workspace/git.js';
+import { PrepareStage } from './engine/prepare.js';
 
 /** The full-screen view, loaded only on a terminal: the rest of src/ stays free of React. */
 export async function loadTui(): Promise<typeof import('../components/tui.js').runTui> {
@@ -46,6 +48,8 @@ export interface Session {
   torn: boolean;
   /** On resume: a sentence when the campaign file differs from the one the campaign started with. */
   configChanged?: string;
+  /** The campaign's git workspace, when it has `mutable:` files. */
+  workspace?: Workspace;
 }
 
 export function resolveOut(config: CampaignConfig, out?: string): string {
@@ -95,7 +99,22 @@ function buildProposers(config: CampaignConfig): Map<string, Proposer> {
   return map;
 }
 
-function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void, overrides: Overrides, decided: number[] = []) {
+/**
+ * Opens the campaign's git workspace (campaigns with `mutable:` files). Async and before the
+ * journal is touched, so a workdir outside git or a dirty mutable file is a usage error (exit 2)
+ * that leaves no state behind.
+ */
+async function openWorkspace(config: CampaignConfig, outDir: string, start?: { fresh?: string }): Promise<Workspace | undefined> {
+  if (config.mutable.length === 0) return undefined;
+  try {
+    return await Workspace.open({ repo: config.workdir, campaign: config.name, stateDir: outDir, mutable: config.mutable, frozen: config.frozen, start });
+  } catch (err) {
+    if (err instanceof WorkspaceError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void, overrides: Overrides, decided: number[] = [], stage?: PrepareStage) {
   const store = new Store(initial);
   const engine = new Engine({
     config,
@@ -105,7 +124,21 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
     store,
     runner: new LocalRunner(config.parallel, config.gpus),
     proposers: buildProposers(config),
+    ready: stage?.ready,
+    prepare: stage ? () => stage.pump() : undefined,
   });
+  if (stage) {
+    stage.attach({
+      state: () => store.getState(),
+      emit: (b) => engine.emit(b),
+      kick: () => engine.kick(),
+      stopped: () => engine.stopped(),
+      warn: (message) => {
+        if (!engine.stopped()) engine.emit({ type: 'workspace.warning', message });
+      },
+    });
+    store.subscribe((e) => stage.onEvent(e));
+  }
   // results.tsv is derived from the journal: rebuilt once here (it may be torn or missing), then
   // one row appended per decision.
   const results = new ResultsFile(resultsPath(outDir), { metric: config.metric.name, columns: config.results.columns });
@@ -113,13 +146,20 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
   store.subscribe((e, s) => {
     if (e.type === 'trial.decided') results.append(getTrial(s, e.id)!);
   });
-  return { store, engine, release };
+  // The worktrees of trials that did not run go when the campaign stops (running ones stay for `resume`).
+  const begin = (go: () => ReturnType<Engine['start']>) => async () => {
+    const outcome = await go();
+    await stage?.close(store.getState());
+    return outcome;
+  };
+  return { store, engine, release, begin };
 }
 
-export function openNew(file: string, opts: SessionOptions): Session {
+export async function openNew(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (fs.existsSync(jp)) {
     if (!opts.fresh) {
       throw new UsageError(
@@ -128,18 +168,20 @@ export function openNew(file: string, opts: SessionOptions): Session {
     }
     // Moving a live supervisor's directory away would leave it writing trials into the new campaign's.
     assertUnsupervised(outDir);
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     fs.renameSync(outDir, `${outDir}.${stamp}`);
   }
   fs.mkdirSync(outDir, { recursive: true });
   if (!opts.out) excludeFromGit(config.dir);
+  const workspace = await openWorkspace(config, outDir, { fresh: opts.fresh ? stamp : undefined });
+  const stage = workspace ? new PrepareStage(workspace, config) : undefined;
+  await stage?.init(undefined);
   const release = lock(outDir);
   const journal = Journal.create(jp);
-  const parts = assemble(config, outDir, journal, undefined, release, overridesOf(opts));
-  return { config, outDir, outArg: opts.out, ...parts, begin: () => parts.engine.start(), resumed: false, torn: false };
+  const parts = assemble(config, outDir, journal, undefined, release, overridesOf(opts), [], stage);
+  return { config, outDir, outArg: opts.out, ...parts, workspace, begin: parts.begin(() => parts.engine.start()), resumed: false, torn: false };
 }
 
-export function openExisting(file: string, opts: SessionOptions): Session {
+export async function openExisting(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
@@ -156,9 +198,14 @@ export function openExisting(file: string, opts: SessionOptions): Session {
   const overrides: Overrides = { ...state.overrides, ...overridesOf(opts) };
   const fileTrials = config.budget.trials;
   if (overrides.trials !== undefined) config.budget.trials = overrides.trials;
+  // Checked before git is touched: a live supervisor owns the worktrees.
+  assertUnsupervised(outDir);
+  const workspace = await openWorkspace(config, outDir);
+  const stage = workspace ? new PrepareStage(workspace, config) : undefined;
+  await stage?.init(state);
   const release = lock(outDir);
   const journal = Journal.reopen(jp, read);
-  const parts = assemble(config, outDir, journal, state, release, overrides, decisionOrder(read.events));
+  const parts = assemble(config, outDir, journal, state, release, overrides, decisionOrder(read.events), stage);
   const notes: string[] = [];
   if (configHash(config.file) !== state.config_hash) {
     notes.push(`${config.file} changed since the campaign started. Budget and pruner changes apply from now on; if the evaluator changed, new trials are not comparable with the old ones (start a new campaign for that).`);
@@ -167,7 +214,7 @@ export function openExisting(file: string, opts: SessionOptions): Session {
     notes.push(`budget.trials is ${overrides.trials}, as --max-trials set it; pass --max-trials to change it.`);
   }
   const changed = notes.length ? notes.join(' ') : undefined;
-  return { config, outDir, outArg: opts.out, ...parts, begin: () => parts.engine.resume(read.torn), resumed: true, torn: read.torn, configChanged: changed };
+  return { config, outDir, outArg: opts.out, ...parts, workspace, begin: parts.begin(() => parts.engine.resume(read.torn)), resumed: true, torn: read.torn, configChanged: changed };
 }
 
 function overridesOf(opts: SessionOptions): Overrides {

@@ -4,6 +4,7 @@
 export const CAMPAIGN_KEYS = [
   'name', 'workdir', 'command', 'metric', 'space', 'proposer', 'parallel', 'seed', 'budget',
   'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus', 'results', 'max_log',
+  'mutable', 'review', 'preflight',
 ] as const;
 
 export const DEFAULTS = {
@@ -14,5 +15,6 @@ export const DEFAULTS = {
   queue_ahead: 1,
   max_log_bytes: 200 * 2 ** 20,
   evaluate_timeout_ms: 10 * 60_000,
+  preflight_timeout_ms: 5 * 60_000,
   pruner: { warmup_steps: 0, min_trials: 5, interval_steps: 1 },
 } as const;

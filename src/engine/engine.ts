@@ -50,6 +50,8 @@ export interface EngineOptions {
   overrides?: Overrides;
   /** Whether a queued trial may start now (the code-trial stages plug in here); default: all. */
   ready?: Ready;
+  /** Called on every pass of the pump after dispatch (the code-trial prepare stage starts its work here). */
+  prepare?: () => void;
 }
 
 export function configHash(file: string): string {
@@ -67,6 +69,7 @@ export class Engine implements commands.CommandCore {
   private readonly proposerRetryMs: number;
   private readonly overrides: Overrides | undefined;
   private readonly ready: Ready;
+  private readonly prepare: (() => void) | undefined;
   private readonly frozen: FrozenFiles;
   private readonly trials: Trials;
   private proposing: AbortController | null = null;
@@ -115,6 +118,7 @@ export class Engine implements commands.CommandCore {
       stopping: () => this.stopping,
       settled: () => this.onTrialSettled?.(),
     });
+    this.prepare = opts.prepare;
     const ready = opts.ready ?? (() => true);
     this.ready = (t) => !this.trials.startingIds.has(t.id) && ready(t);
   }
@@ -158,6 +162,8 @@ export class Engine implements commands.CommandCore {
       command: c.command,
       space: c.space,
       overrides: this.overrides,
+      review: c.review,
+      branch: c.mutable.length > 0 ? `nightshift/${c.name}` : undefined,
     });
     this.runner.open((e) => this.emit(e));
     return this.loop();
@@ -241,6 +247,7 @@ export class Engine implements commands.CommandCore {
     s = this.state;
     const want = proposalsWanted(this.config, s, this.runner.free().length, this.trials.startingIds.size);
     if (want > 0 && !this.proposing && !s.proposer_exhausted) this.propose(want);
+    this.prepare?.();
   }
 
   private propose(k: number): void {
@@ -386,6 +393,11 @@ export class Engine implements commands.CommandCore {
     if (this.flushTimer) clearInterval(this.flushTimer);
     if (this.wallTimer) clearInterval(this.wallTimer);
     this.journal.close();
+  }
+
+  /** Closed or stopping: nothing new starts or is journaled by the stages. */
+  stopped(): boolean {
+    return this.closed || this.stopping !== null;
   }
 
   liveIds(): number[] {

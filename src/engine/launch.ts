@@ -26,7 +26,8 @@ export function trialLaunch(config: CampaignConfig, t: TrialState, dir: string):
   return {
     id: t.id,
     command: renderCommand(config.command, t.params, config.space),
-    cwd: config.workdir,
+    // A campaign with `mutable:` files runs each trial in its own worktree (its commit's code).
+    cwd: t.workdir ?? config.workdir,
     dir,
     env: trialEnv(config, t, dir),
     params: t.params,

@@ -67,6 +67,7 @@ export function trialView(t: TrialState): TrialView {
     lastStep: t.curve.lastStep,
     reason: t.reason,
     summary: summarizeOutput([t.reason]),
+    commit: t.commit,
     proposer: t.proposer,
   };
 }

@@ -77,6 +77,8 @@ export const trialEvents = {
     }),
 
   'trial.decided': decide,
+
+  'workspace.warning': (s, e) => ({ ...s, warnings: [...s.warnings.slice(-19), e.message] }),
 } satisfies Handlers;
 
 function decide(s: CampaignState, e: EventOf<'trial.decided'>): CampaignState {

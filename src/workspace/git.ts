@@ -21,6 +21,11 @@ export interface WorkspaceOptions {
   stateDir: string;
   mutable: string[];
   frozen: string[];
+  /**
+   * A new campaign (not a resume): an earlier campaign's branch and refs of the same name are moved
+   * aside under `<name>.<fresh>` when `fresh` is given (`run --fresh`), else refused.
+   */
+  start?: { fresh?: string };
 }
 
 export type PrepareResult =
@@ -69,6 +74,14 @@ export class Workspace {
     const ws = new Workspace(opts, git, prefix);
     await ws.refuseDirtyMutable();
     await ws.refuseCheckedOutBranch();
+    if (opts.start && (await ws.leftovers())) {
+      if (opts.start.fresh === undefined) {
+        throw new WorkspaceError(
+          `Branch ${ws.branch} (or refs under refs/nightshift/${opts.campaign}/) already exists, from an earlier campaign of this name whose state is gone. Run with --fresh to move it aside (renamed, not deleted), rename the campaign, or delete it yourself (git branch -D ${ws.branch}).`,
+        );
+      }
+      await ws.archive(opts.start.fresh);
+    }
     if (!(await ws.resolve(`refs/heads/${ws.branch}`))) {
       // update-ref with an all-zero old value creates the branch only if it does not exist yet.
       await git.raw(['update-ref', '-m', 'nightshift: campaign start', `refs/heads/${ws.branch}`, head.trim(), '0'.repeat(40)]);
@@ -236,6 +249,55 @@ export class Workspace {
     return { kind: 'kept', commit };
   }
 
+  /**
+   * Kept although not a fast-forward (a parallel code trial from an older base won after another
+   * was kept): the campaign branch is nightshift's, and its tip must be the best code, so it moves
+   * anyway; the commit it leaves stays reachable under its trial ref, and the reflog says why.
+   */
+  async moveBranch(id: string, commit: string, from: string): Promise<void> {
+    checkId(id);
+    await this.git.raw(['update-ref', '-m', `nightshift: keep ${id} (not a fast-forward from ${from.slice(0, 7)}: it scored better)`, `refs/heads/${this.branch}`, commit, from]);
+    await this.git.raw(['update-ref', this.trialRef(id), commit]);
+  }
+
+  /**
+   * Whether an earlier campaign of this name left its branch or trial refs: a new campaign must not
+   * inherit them (trial ids restart at 1, and a trial's commit is found by its id).
+   */
+  async leftovers(): Promise<boolean> {
+    if (await this.resolve(`refs/heads/${this.branch}`)) return true;
+    const refs = await this.git.raw(['for-each-ref', '--format=%(refname)', `refs/nightshift/${this.opts.campaign}/`]);
+    return refs.trim() !== '';
+  }
+
+  /** Moves an earlier campaign's branch and refs aside (`--fresh`), under `<name>.<stamp>`. */
+  async archive(stamp: string): Promise<string> {
+    const to = `${this.opts.campaign}.${stamp}`;
+    const tip = await this.resolve(`refs/heads/${this.branch}`);
+    if (tip) {
+      await this.git.raw(['update-ref', '-m', 'nightshift: --fresh', `refs/heads/nightshift/${to}`, tip]);
+      await this.git.raw(['update-ref', '-d', `refs/heads/${this.branch}`]);
+    }
+    const refs = await this.git.raw(['for-each-ref', '--format=%(refname) %(objectname)', `refs/nightshift/${this.opts.campaign}/`]);
+    for (const line of refs.split('\n').filter(Boolean)) {
+      const [ref, sha] = line.split(' ');
+      await this.git.raw(['update-ref', ref.replace(`refs/nightshift/${this.opts.campaign}/`, `refs/nightshift/${to}/`), sha]);
+      await this.git.raw(['update-ref', '-d', ref]);
+    }
+    return `nightshift/${to}`;
+  }
+
+  /** A plain worktree at `commit` for a trial that changes no code (a param trial runs on the tip). */
+  async checkout(id: string, commit: string): Promise<{ dir: string; workdir: string }> {
+    checkId(id);
+    const dir = this.worktreeDir(id);
+    if ((await this.worktreeHead(dir)) !== commit) {
+      await this.removeWorktree(id);
+      await this.git.raw(['worktree', 'add', '--detach', dir, commit]);
+    }
+    return { dir, workdir: this.workdirIn(dir) };
+  }
+
   /** Discarded, crashed, pruned or invalid: the commit stays reachable under the campaign's refs. */
   async discard(id: string, commit: string): Promise<void> {
     checkId(id);
@@ -263,8 +325,9 @@ export class Workspace {
     return checkScope(await this.changedFiles(base, commit), this.opts);
   }
 
-  recover(): Promise<RecoverResult> {
-    return recoverWorkspace(this);
+  /** `keep`: trial ids whose worktree must survive as it is (running trials, param trials' plain checkouts). */
+  recover(keep?: ReadonlySet<string>): Promise<RecoverResult> {
+    return recoverWorkspace(this, keep);
   }
 }
 

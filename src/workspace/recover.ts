@@ -16,7 +16,7 @@ export interface RecoverResult {
   removed: string[];
 }
 
-export async function recoverWorkspace(ws: Workspace): Promise<RecoverResult> {
+export async function recoverWorkspace(ws: Workspace, keep: ReadonlySet<string> = new Set()): Promise<RecoverResult> {
   // Registrations whose directory is gone (crash before or during `worktree add`) go first.
   await ws.git.raw(['worktree', 'prune']);
   const trials = new Map<string, string>();
@@ -36,6 +36,9 @@ export async function recoverWorkspace(ws: Workspace): Promise<RecoverResult> {
     // Files the trial itself wrote (outputs, caches) do not make the worktree half-made: the commit does.
     if (head && (await ws.trailerOf(head)) === id) {
       trials.set(id, head);
+      worktrees.push(id);
+    } else if (head && keep.has(id)) {
+      // A trial still running (its process outlived the supervisor) works in it: not ours to pull away.
       worktrees.push(id);
     } else if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
       await ws.removeWorktree(id);

@@ -175,7 +175,7 @@ async function live(dir: string, withTui: boolean, seconds: number, history: num
   const out = path.join(work, 'out');
   fs.mkdirSync(out, { recursive: true });
   syntheticJournal(path.join(out, 'journal.jsonl'), history, yaml);
-  const session = openExisting(yaml, { out });
+  const session = await openExisting(yaml, { out });
   const m = withTui ? mount(session.store, session) : null;
   let lines = 0;
   session.store.subscribe((e: NightshiftEvent) => {

@@ -38,8 +38,8 @@ function quickstart(edit: (yaml: string) => string = (y) => y): string {
   return file;
 }
 
-function start(file: string, size = { columns: 140, rows: 40 }) {
-  session = openNew(file, {});
+async function start(file: string, size = { columns: 140, rows: 40 }) {
+  session = await openNew(file, {});
   ui = renderApp(session.store, session.engine, size);
   void session.begin();
   return { s: session, ui };
@@ -49,7 +49,7 @@ const running = () => session!.store.getState().running;
 
 describe('App against a real engine', () => {
   it('pause: the header says PAUSED and no new trial starts; p again resumes', async () => {
-    const { ui } = start(quickstart());
+    const { ui } = await start(quickstart());
     await ui.waitForFrame((f) => f.includes('RUNNING') && f.includes(RUNNING), 'running trials on screen');
     await ui.press('pause');
     await ui.waitForFrame((f) => f.includes('PAUSED'), 'PAUSED in the header');
@@ -66,7 +66,7 @@ describe('App against a real engine', () => {
   });
 
   it('kill: asks first, then the process group dies and the table and journal say killed', async () => {
-    const { ui } = start(quickstart((y) => y.replace('--step-seconds 0.15', '--step-seconds 0.5')));
+    const { ui } = await start(quickstart((y) => y.replace('--step-seconds 0.15', '--step-seconds 0.5')));
     await ui.waitForFrame((f) => f.includes(RUNNING), 'a running trial');
     // The cursor starts on the first row: a running trial.
     const id = running()[0];
@@ -88,7 +88,7 @@ describe('App against a real engine', () => {
   });
 
   it('prune: cooperative stop, status pruned', async () => {
-    const { ui } = start(quickstart((y) => y.replace('--step-seconds 0.15', '--step-seconds 0.5')));
+    const { ui } = await start(quickstart((y) => y.replace('--step-seconds 0.15', '--step-seconds 0.5')));
     await ui.waitForFrame((f) => f.includes(RUNNING), 'a running trial');
     const id = running()[0];
     await ui.press('prune');
@@ -99,7 +99,7 @@ describe('App against a real engine', () => {
   });
 
   it('promote: a queued trial moves to the head of the queue and starts next', async () => {
-    const { ui } = start(quickstart((y) => y.replace('parallel: 2', 'parallel: 1\nqueue_ahead: 3').replace('--step-seconds 0.15', '--step-seconds 0.3')));
+    const { ui } = await start(quickstart((y) => y.replace('parallel: 2', 'parallel: 1\nqueue_ahead: 3').replace('--step-seconds 0.15', '--step-seconds 0.3')));
     await waitFor(() => session!.store.getState().queue.length === 3, 10_000, 'three queued');
     const last = session!.store.getState().queue[2];
     // Rows: 1 running, then 3 queued: the last queued one is the 4th row.
@@ -115,7 +115,7 @@ describe('App against a real engine', () => {
   });
 
   it('reorder and drop queued trials with [ ] d', async () => {
-    const { ui } = start(quickstart((y) => y.replace('parallel: 2', 'parallel: 1\nqueue_ahead: 3').replace('--step-seconds 0.15', '--step-seconds 1')));
+    const { ui } = await start(quickstart((y) => y.replace('parallel: 2', 'parallel: 1\nqueue_ahead: 3').replace('--step-seconds 0.15', '--step-seconds 1')));
     await waitFor(() => session!.store.getState().queue.length === 3, 10_000, 'three queued');
     const [a, b, c] = session!.store.getState().queue;
     await ui.press('down'); // first queued row (a)
@@ -132,7 +132,7 @@ describe('App against a real engine', () => {
   });
 
   it('switch proposer: the next proposal comes from the chosen one', async () => {
-    const { ui } = start(quickstart((y) => y.replace('proposer: random', 'proposer: [random, grid]')));
+    const { ui } = await start(quickstart((y) => y.replace('proposer: random', 'proposer: [random, grid]')));
     await ui.waitForFrame((f) => f.includes('proposer random'), 'random active');
     await ui.press('switch');
     await ui.waitForFrame((f) => f.includes('switch proposer') && f.includes('grid'), 'the proposer list');
@@ -148,7 +148,7 @@ describe('App against a real engine', () => {
   });
 
   it('detail view, filter and help overlay', async () => {
-    const { ui } = start(quickstart());
+    const { ui } = await start(quickstart());
     await waitFor(() => allTrials(session!.store.getState()).some((t) => t.status === 'keep'), 20_000, 'a kept trial');
     await ui.press('filter');
     await ui.type('keep\r'); // typed and Enter in one chunk, as tmux sends it
@@ -169,7 +169,7 @@ describe('App against a real engine', () => {
   });
 
   it('quit with running trials asks, and the choice reaches the caller', async () => {
-    const { ui } = start(quickstart((y) => y.replace('--step-seconds 0.15', '--step-seconds 0.5')));
+    const { ui } = await start(quickstart((y) => y.replace('--step-seconds 0.15', '--step-seconds 0.5')));
     await ui.waitForFrame((f) => f.includes(RUNNING), 'a running trial');
     await ui.press('quit');
     await ui.waitForFrame((f) => f.includes('[l] leave them running'), 'the quit dialog');

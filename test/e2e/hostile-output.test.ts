@@ -35,7 +35,7 @@ describe('hostile trial output', () => {
 
   it('the engine hands out clean lines, live and from the log of a finished trial, and still reads colored metrics', async () => {
     const dir = campaignDir({ 'campaign.yaml': CAMPAIGN, 'hostile.sh': HOSTILE_SH });
-    const session = openNew(path.join(dir, 'campaign.yaml'), {});
+    const session = await openNew(path.join(dir, 'campaign.yaml'), {});
     const lines: string[][] = [];
     session.store.subscribe((e) => {
       if (e.type === 'trial.metric') lines.push(session.engine.tail(1));

@@ -28,7 +28,7 @@ echo "noise: 17"
 describe('results.tsv', () => {
   it('has autoresearch columns, zeroes for crashes, no parser noise, and appends what a rebuild gives', async () => {
     const dir = campaignDir({ 'campaign.yaml': CAMPAIGN, 'trial.sh': TRIAL });
-    const session = openNew(path.join(dir, 'campaign.yaml'), {});
+    const session = await openNew(path.join(dir, 'campaign.yaml'), {});
     const outcome = await session.begin();
     session.release();
     expect(outcome.kind).toBe('finished');
@@ -56,7 +56,7 @@ describe('results.tsv', () => {
 
     // Opening the campaign again rebuilds a lost or torn file from the journal.
     fs.writeFileSync(file, 'commit\tval_bpb\n#1\t0.1');
-    const again = openExisting(path.join(dir, 'campaign.yaml'), {});
+    const again = await openExisting(path.join(dir, 'campaign.yaml'), {});
     again.release();
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
   });

@@ -87,7 +87,7 @@ budget: { trials: 4 }
 `,
       'check.py': script,
     });
-    const session = openNew(path.join(dir, 'campaign.yaml'), {});
+    const session = await openNew(path.join(dir, 'campaign.yaml'), {});
     await session.begin();
     session.release();
     const trials = allTrials(session.store.getState());

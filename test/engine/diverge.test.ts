@@ -40,7 +40,7 @@ budget: { trials: 2 }
 `,
       'train.py': TRAIN,
     });
-    const session = openNew(path.join(dir, 'campaign.yaml'), {});
+    const session = await openNew(path.join(dir, 'campaign.yaml'), {});
     await session.begin();
     session.release();
     const s = session.store.getState();

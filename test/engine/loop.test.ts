@@ -21,7 +21,7 @@ ${extra}`;
 }
 
 async function runToEnd(dir: string, file = 'campaign.yaml') {
-  const session = openNew(path.join(dir, file), {});
+  const session = await openNew(path.join(dir, file), {});
   const outcome = await session.begin();
   session.release();
   return { outcome, outDir: session.outDir, state: session.store.getState() };

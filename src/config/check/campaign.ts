@@ -8,6 +8,7 @@ import { duration, isPlainMap, size, wholeNumber } from '../schema.js';
 import type { CampaignConfig } from '../types.js';
 import { describeValue } from '../words.js';
 import { checkBudget } from './budget.js';
+import { allCode, checkCodeNeedsMutable, checkMutable, checkOverlap, checkPreflight, checkReview } from './code.js';
 import { checkCommand, checkPlaceholders } from './command.js';
 import { checkDecide } from './decide.js';
 import { checkEvaluate } from './evaluate.js';
@@ -39,7 +40,8 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
     ? checkCommand(c, root.command)
     : undefined;
   const metric = checkMetric(c, root.metric);
-  const space = checkSpace(c, root.space);
+  // A campaign of code proposers only (autoresearch style) edits the script and has no parameters.
+  const space = root.space == null && allCode(c, root.proposer) ? {} : checkSpace(c, root.space);
   const paramNames = isPlainMap(root.space) ? Object.keys(root.space) : [];
   if (command !== undefined && paramNames.length > 0) checkPlaceholders(c, command, paramNames, ['command']);
   const hybrid = checkHybrid(c, root.proposer, root.space, space);
@@ -58,6 +60,11 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
     checkPlaceholders(c, evaluate.command, paramNames, typeof root.evaluate === 'string' ? ['evaluate'] : ['evaluate', 'command']);
   }
   const frozen = checkFrozen(c, root.frozen);
+  const mutable = checkMutable(c, root.mutable);
+  if (mutable && frozen) checkOverlap(c, mutable, frozen, typeof root.mutable === 'string');
+  if (mutable && proposers) checkCodeNeedsMutable(c, proposers, mutable, !Array.isArray(root.proposer));
+  const review = checkReview(c, root.review);
+  const preflight = checkPreflight(c, root.preflight);
   const decide = checkDecide(c, root.decide);
   const env = checkEnv(c, root.env);
   const results = checkResults(c, root.results, metric?.name);
@@ -86,10 +93,11 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
     gpus: gpus!,
     results: results!,
     max_log_bytes: maxLog!,
-    mutable: [],
-    review: 'auto',
+    mutable: mutable!,
+    review: review!,
   };
   if (evaluate) config.evaluate = evaluate;
   if (hybrid) config.hybrid = hybrid.hybrid;
+  if (preflight) config.preflight = preflight;
   return config;
 }
