@@ -5,6 +5,7 @@ import { formatScore } from './format/number.js';
 import { describeParams } from './format/params.js';
 import { formatDuration } from './format/time.js';
 import type { TrialStatus } from './types.js';
+import { codeRates, codeReportLines, keptCommits } from './report-code.js';
 
 export interface LedgerRow {
   id: number;
@@ -18,6 +19,8 @@ export interface LedgerRow {
   started_at: string | null;
   finished_at: string | null;
   fingerprint: string | null;
+  /** The commit the trial ran (campaigns with `mutable:` files). */
+  commit: string | null;
 }
 
 const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
@@ -40,6 +43,7 @@ export function ledgerRow(t: TrialState): LedgerRow {
     started_at: iso(t.started_at),
     finished_at: iso(t.finished_at),
     fingerprint: t.fingerprint?.key ?? null,
+    commit: t.commit ?? null,
   };
 }
 
@@ -67,12 +71,12 @@ function cell(v: unknown, sep: string): string {
 export function toTable(rows: LedgerRow[], sep: ',' | '\t'): string {
   const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
   const paramNames = [...new Set(rows.flatMap((r) => Object.keys(r.params)))].sort();
-  const head = ['id', 'status', 'score', 'proposer', 'host', 'started_at', 'finished_at', 'fingerprint', 'reason',
+  const head = ['id', 'status', 'score', 'proposer', 'host', 'started_at', 'finished_at', 'fingerprint', 'commit', 'reason',
     ...metricNames.map((m) => `metric.${m}`), ...paramNames.map((p) => `param.${p}`)];
   const lines = [head.join(sep)];
   for (const r of rows) {
     lines.push(
-      [r.id, r.status, r.score, r.proposer, r.host, r.started_at, r.finished_at, r.fingerprint, r.reason,
+      [r.id, r.status, r.score, r.proposer, r.host, r.started_at, r.finished_at, r.fingerprint, r.commit, r.reason,
         ...metricNames.map((m) => r.metrics[m]), ...paramNames.map((p) => r.params[p])]
         .map((v) => cell(v, sep))
         .join(sep),
@@ -126,6 +130,8 @@ export function reportJson(s: CampaignState): unknown {
     cohorts: cohorts(s),
     operator: s.operator_log.map((o) => ({ at: new Date(o.t).toISOString(), type: o.type, text: o.text })),
     warnings: s.warnings,
+    kept_commits: keptCommits(s),
+    code_rates: codeRates(s),
     trials: ledger(s),
   };
 }
@@ -164,6 +170,7 @@ export function reportText(s: CampaignState): string {
     out.push('operator actions:');
     for (const o of s.operator_log) out.push(`  ${new Date(o.t).toISOString()}  ${o.text}`);
   }
+  out.push(...codeReportLines(s));
   for (const w of s.warnings) out.push(`warning: ${w}`);
   return out.join('\n') + '\n';
 }

@@ -41,7 +41,8 @@ export function resultsHeader(l: ResultsLayout): string {
 }
 
 export function resultsRow(t: TrialState, l: ResultsLayout): string {
-  const commit = (t.proposal as { commit?: string }).commit ?? `#${t.id}`;
+  // autoresearch's short hash; a trial that never got a commit (params-only campaign, invalid edit) its id.
+  const commit = t.commit ? t.commit.slice(0, 7) : `#${t.id}`;
   const desc = t.proposal.kind === 'code' ? t.proposal.hypothesis : paramsCell(t.params);
   const scored = t.score !== null;
   const primary = scored ? primaryCell(t.score!) : '0.000000';

@@ -22,8 +22,11 @@ export interface PrepareInputs {
   config: CampaignConfig;
   /** The campaign branch's tip now. */
   tip: string;
-  /** Digests of earlier code trials that count for duplicates (id → digest). */
-  digests: ReadonlyMap<number, string>;
+  /**
+   * Records this trial's digest and returns the id of another trial with the same one, if any.
+   * Synchronous, so two trials prepared at once cannot both pass as originals.
+   */
+  claim: (id: number, digest: string) => number | undefined;
   /** Runs git work one piece at a time (worktree add/remove and commits share the repository). */
   locked: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -75,9 +78,8 @@ export async function prepareTrial(t: TrialState, x: PrepareInputs): Promise<Pre
   const compiled = await preflight(workdir, changed);
   if (!compiled.ok) return fail(`does not compile: ${compiled.reason}`);
   const digest = await normalisedDigest(workdir, await listMutable(workdir, rules));
-  for (const [other, d] of x.digests) {
-    if (other !== t.id && d === digest) return fail(`duplicate of #${other}: the edited files are the same as that trial's (whitespace aside).`);
-  }
+  const other = x.claim(t.id, digest);
+  if (other !== undefined) return fail(`duplicate of #${other}: the edited files are the same as that trial's (whitespace aside).`);
   if (x.config.preflight) {
     const why = await runPreflight(x.config, t, workdir);
     if (why) return fail(`pre-flight failed: ${why}`);

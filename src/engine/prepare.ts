@@ -31,6 +31,8 @@ export class PrepareStage {
   private gitChain: Promise<unknown> = Promise.resolve();
   private settling: Promise<unknown> = Promise.resolve();
   private core: StageCore | null = null;
+  /** Digests of code trials prepared in this process, claimed as soon as computed (id → digest). */
+  private readonly claims = new Map<number, string>();
 
   constructor(
     private readonly ws: Workspace,
@@ -109,7 +111,7 @@ export class PrepareStage {
     if (!t || t.status !== 'queued') return;
     let r;
     try {
-      r = await prepareTrial(t, { ws: this.ws, config: this.config, tip: this.tip, digests: this.digests(core.state()), locked: this.locked });
+      r = await prepareTrial(t, { ws: this.ws, config: this.config, tip: this.tip, claim: this.claim, locked: this.locked });
     } catch (err) {
       // Git itself failed (disk, permissions, a lock left by someone): say so and try again on the next pass.
       core.warn(`preparing trial #${id} failed: ${(err as Error).message}`);
@@ -125,6 +127,7 @@ export class PrepareStage {
       return;
     }
     if (!r.ok) {
+      this.claims.delete(id);
       // The failed commit stays readable under the trial's ref; its worktree goes.
       if (r.commit) await this.locked(() => this.ws.discard(String(id), r.commit!)).catch((err) => core.warn(`filing trial #${id}'s commit: ${(err as Error).message}`));
       await this.locked(() => this.ws.removeWorktree(String(id))).catch(() => undefined);
@@ -132,14 +135,19 @@ export class PrepareStage {
     }
   }
 
-  /** Digests of earlier code trials a new one must differ from (lost ones were re-queued under a new id). */
-  private digests(s: CampaignState): Map<number, string> {
-    const out = new Map<number, string>();
-    for (const t of allTrials(s)) {
-      if (t.digest && t.proposal.kind === 'code' && t.status !== 'lost' && t.status !== 'dropped') out.set(t.id, t.digest);
-    }
-    return out;
-  }
+  /**
+   * The earlier code trial with this digest, if any; else the digest is claimed for `id`. Trials that
+   * never ran their code count for nothing (lost ones were re-queued under a new id, dropped and
+   * invalid ones did not run), so their edit may be tried again.
+   */
+  private claim = (id: number, digest: string): number | undefined => {
+    const s = this.core!.state();
+    const counts = (t: TrialState | undefined) => t !== undefined && t.id !== id && t.proposal.kind === 'code' && !['lost', 'dropped', 'invalid'].includes(t.status);
+    for (const t of allTrials(s)) if (t.digest === digest && counts(t)) return t.id;
+    for (const [other, d] of this.claims) if (d === digest && counts(getTrial(s, other))) return other;
+    this.claims.set(id, digest);
+    return undefined;
+  };
 
   private settle(t: TrialState, best: boolean): void {
     const core = this.core!;
