@@ -99,6 +99,8 @@ export class PrepareStage {
   /** What the stage does on journaled events (the store's listener; the work itself is async). */
   onEvent(e: NightshiftEvent): void {
     if (e.type === 'operator.edit') this.prepared.delete(e.id);
+    // The edited trial is prepared again, an approved one may start: a pass of the pump (deferred).
+    if (e.type === 'operator.edit' || e.type === 'operator.approve' || e.type === 'operator.review') this.core?.kick();
     if (e.type === 'trial.decided') {
       const t = this.core ? getTrial(this.core.state(), e.id) : undefined;
       if (t) this.settle(t, e.best);

@@ -155,6 +155,27 @@ describe('code trials in git worktrees', () => {
     expect(reportText(s)).toMatch(/patches: 7 proposal\(s\); applied 4\/7 \(57%\), passed pre-flight 1\/4 \(25%\), crashed 0\/1/);
   }, 60_000);
 
+  it('review: manual holds a prepared code trial until approved; an edited diff is prepared again and is what runs', async () => {
+    const repo = repoWith(campaign([{ hypothesis: 'X at 0.5', diff: edit('X = 1.0', 'X = 0.5') }], 'review: manual\n'));
+    const session = await openNew(path.join(repo, 'campaign.yaml'), {});
+    const done = session.begin();
+    const first = await waitFor(() => getTrial(session.store.getState(), 1)?.commit, 30_000, 'trial 1 prepared');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(getTrial(session.store.getState(), 1)!.status).toBe('queued');
+    // A person edits the diff: the old commit no longer describes the trial.
+    session.engine.emit({ type: 'operator.edit', id: 1, diff: edit('X = 1.0', 'X = 0.125'), reason: 'smaller' });
+    const second = await waitFor(() => getTrial(session.store.getState(), 1)?.commit, 30_000, 'trial 1 prepared again');
+    expect(second).not.toBe(first);
+    session.engine.emit({ type: 'operator.approve', id: 1 });
+    const outcome = await done;
+    session.release();
+    expect(outcome.kind).toBe('finished');
+    const t = getTrial(stateOf(session.outDir), 1)!;
+    expect(t).toMatchObject({ status: 'keep', score: 0.125, commit: second });
+    expect(git(repo, 'show', 'nightshift/code:train.py')).toContain('X = 0.125');
+    expect(worktrees(repo)).toBe(1);
+  }, 60_000);
+
   it('a workdir outside git, or a dirty mutable file, is a usage error that leaves no journal', async () => {
     const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-nogit-'));
     fs.writeFileSync(path.join(plain, 'train.py'), TRAIN);
