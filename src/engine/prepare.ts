@@ -13,6 +13,8 @@ import { settleTrial } from './settle.js';
 
 /** Preparations at once: each may run py_compile and a pre-flight command. */
 const AT_ONCE = 2;
+/** Git failures preparing one trial before it is given up as invalid (rather than retried forever). */
+const GIT_TRIES = 3;
 
 export interface StageCore {
   state(): CampaignState;
@@ -33,6 +35,7 @@ export class PrepareStage {
   private core: StageCore | null = null;
   /** Digests of code trials prepared in this process, claimed as soon as computed (id → digest). */
   private readonly claims = new Map<number, string>();
+  private readonly gitFailures = new Map<number, number>();
 
   constructor(
     private readonly ws: Workspace,
@@ -115,8 +118,15 @@ export class PrepareStage {
     try {
       r = await prepareTrial(t, { ws: this.ws, config: this.config, tip: this.tip, claim: this.claim, locked: this.locked });
     } catch (err) {
-      // Git itself failed (disk, permissions, a lock left by someone): say so and try again on the next pass.
-      core.warn(`preparing trial #${id} failed: ${(err as Error).message}`);
+      // Git itself failed (disk, permissions, a lock left by someone): say so and try again a few times.
+      const message = (err as Error).message;
+      const tries = (this.gitFailures.get(id) ?? 0) + 1;
+      this.gitFailures.set(id, tries);
+      if (tries >= GIT_TRIES && !core.stopped() && getTrial(core.state(), id)?.status === 'queued') {
+        core.emit({ type: 'trial.decided', id, status: 'invalid', reason: `could not be prepared in git (${tries} tries): ${message}`, score: null, best: false });
+        return;
+      }
+      core.warn(`preparing trial #${id} failed: ${message}`);
       await new Promise((res) => setTimeout(res, 1000).unref());
       return;
     }
