@@ -130,8 +130,8 @@ export function reportJson(s: CampaignState): unknown {
     cohorts: cohorts(s),
     operator: s.operator_log.map((o) => ({ at: new Date(o.t).toISOString(), type: o.type, text: o.text })),
     warnings: s.warnings,
-    kept_commits: keptCommits(s),
-    code_rates: codeRates(s),
+    // Campaigns with code trials only, so a params campaign's report reads as it always did.
+    ...(codeRates(s).length > 0 ? { kept_commits: keptCommits(s), code_rates: codeRates(s) } : {}),
     trials: ledger(s),
   };
 }
