@@ -17,6 +17,7 @@ import { identityRefusal } from './resume-guard.js';
 import type { Overrides } from './events.js';
 import { ResultsFile, decisionOrder } from './results-tsv.js';
 import { Workspace, WorkspaceError } from './workspace/git.js';
+import { createCodeView } from './workspace/code-view.js';
 import { PrepareStage } from './engine/prepare.js';
 
 /** The full-screen view, loaded only on a terminal: the rest of src/ stays free of React. */
@@ -93,9 +94,11 @@ function assertUnsupervised(outDir: string): string {
   return file;
 }
 
-function buildProposers(config: CampaignConfig): Map<string, Proposer> {
+function buildProposers(config: CampaignConfig, workspace?: Workspace): Map<string, Proposer> {
   const map = new Map<string, Proposer>();
-  for (const spec of config.proposers) map.set(spec.type, createProposer(spec, { space: config.space }));
+  const code = workspace ? createCodeView(workspace) : undefined;
+  const campaign = { name: config.name, metric: config.metric.name, goal: config.metric.goal, command: config.command, mutable: config.mutable };
+  for (const spec of config.proposers) map.set(spec.type, createProposer(spec, { space: config.space, code, campaign }));
   return map;
 }
 
@@ -123,7 +126,7 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
     journal,
     store,
     runner: new LocalRunner(config.parallel, config.gpus),
-    proposers: buildProposers(config),
+    proposers: buildProposers(config, stage?.ws),
     ready: stage?.ready,
     prepare: stage ? () => stage.pump() : undefined,
   });

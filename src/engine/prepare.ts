@@ -38,7 +38,7 @@ export class PrepareStage {
   private readonly gitFailures = new Map<number, number>();
 
   constructor(
-    private readonly ws: Workspace,
+    readonly ws: Workspace,
     private readonly config: CampaignConfig,
   ) {}
 
