@@ -30,6 +30,7 @@ command: train {x}
 metric: { name: loss, goal: minimize }
 space:
   x: { type: float, low: 0, high: 1 }
+mutable: [train.py]
 proposer: { type: hybrid, params: random, code: llm-code, ${rules} }
 queue_ahead: 0
 budget: { trials: ${trials} }
