@@ -3,6 +3,7 @@
 import type { EventBody } from '../events.js';
 import { getTrial, type CampaignState } from '../state.js';
 import { operatorIntent, type CancelIntent } from '../state/rules.js';
+import type { ProposerSide } from '../types.js';
 import type { LiveTrial } from './live.js';
 
 export interface CommandResult {
@@ -21,6 +22,8 @@ export interface CommandCore {
   starting(id: number): boolean;
   requestCancel(live: LiveTrial, intent: CancelIntent, journaled: boolean): boolean;
   proposerNames(): string[];
+  /** Which side a configured proposer is on (params unless it says code). */
+  proposerSide(name: string): ProposerSide;
   abortProposing(): void;
 }
 
@@ -82,7 +85,10 @@ export function switchProposer(core: CommandCore, name: string, reason?: string)
   const names = core.proposerNames();
   if (!names.includes(name)) return { ok: false, message: `${name} is not configured (have: ${names.join(', ')})` };
   if (core.state.proposer === name) return { ok: false, message: `${name} is already active` };
+  const asked = core.state.ask !== null && core.state.paused;
   core.emit({ type: 'operator.switch', proposer: name, reason });
+  // The switch answers the hybrid's question, which had paused dispatch.
+  if (asked) core.emit({ type: 'operator.resume', reason: `switched to ${name}` });
   core.abortProposing();
   core.kick();
   return { ok: true, message: `next proposals come from ${name}` };

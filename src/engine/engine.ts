@@ -11,11 +11,12 @@ import type { Journal } from '../journal.js';
 import type { Runner } from '../runner.js';
 import { getTrial, type CampaignState } from '../state.js';
 import type { Store } from '../store.js';
-import type { Proposer } from '../types.js';
+import type { Proposer, ProposerSide } from '../types.js';
 import type { CancelIntent } from '../state/rules.js';
 import { FrozenFiles } from '../frozen.js';
 import { budgetReason, journaledBudget } from './budget.js';
 import * as commands from './commands.js';
+import * as review from './review.js';
 import { dispatchPlan, proposalsWanted, type Ready } from './dispatch.js';
 import { Cohorts, CompletedCurves, TrialHistory } from './incremental.js';
 import { METRIC_FLUSH_MS, type LiveTrial } from './live.js';
@@ -339,6 +340,27 @@ export class Engine implements commands.CommandCore {
   }
   availableProposers(): string[] {
     return this.proposerNames();
+  }
+  proposerSide(name: string): ProposerSide {
+    return this.proposers.get(name)?.side ?? 'params';
+  }
+  approve(id: number, reason?: string) {
+    return review.approve(this, id, reason);
+  }
+  reject(id: number, note?: string) {
+    return review.reject(this, id, note);
+  }
+  editDiff(id: number, diff: string, reason?: string) {
+    return review.editDiff(this, id, diff, reason);
+  }
+  addNote(text: string) {
+    return review.addNote(this, text);
+  }
+  setReview(mode: 'auto' | 'manual') {
+    return review.setReview(this, mode);
+  }
+  switchSide(dropQueued: boolean, reason?: string) {
+    return review.switchSide(this, dropQueued, reason);
   }
 
   // ---------------------------------------------------------------- stopping

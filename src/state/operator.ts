@@ -15,7 +15,8 @@ export const withReason = (text: string, reason?: string) => (reason ? `${text} 
 export const operatorEvents = {
   'operator.pause': (s, e) => ({ ...s, paused: true, operator_log: logOperator(s, e.t, e.type, withReason('paused dispatch', e.reason)) }),
 
-  'operator.resume': (s, e) => ({ ...s, paused: false, operator_log: logOperator(s, e.t, e.type, withReason('resumed dispatch', e.reason)) }),
+  // Resuming answers a proposer.ask as well (it had paused dispatch).
+  'operator.resume': (s, e) => ({ ...s, paused: false, ask: null, operator_log: logOperator(s, e.t, e.type, withReason('resumed dispatch', e.reason)) }),
 
   'operator.kill': (s, e) => {
     const t = getTrial(s, e.id);
