@@ -54,7 +54,8 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     case 'proposer.fell_back':
       return `${at} proposer fell back ${e.from} → ${e.to}: ${e.reason}`;
     case 'proposer.ask':
-      return `${at} paused, asking the operator: ${e.reason}`;
+      // Headless has no keys: say what answers it.
+      return `${at} paused, asking the operator: ${e.reason}. Switch side (S) or resume (p) in the TUI; or stop and \`nightshift resume\`, which resumes dispatch`;
     case 'operator.quit':
       return `${at} ${e.leave_running ? 'leaving trials running; `nightshift resume` re-attaches' : 'stopping: running trials get a cooperative stop and are re-queued for `resume`'}`;
     default:
