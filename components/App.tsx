@@ -18,6 +18,10 @@ import { Help, helpMaxScroll } from './Help.js';
 import { dialogRows } from './Dialogs.js';
 import type { PrunerSettings } from '../src/engine/pruner.js';
 import { StatusLine } from './StatusLine.js';
+import { askRows } from './Header.js';
+import { pendingTrial } from './pending.js';
+import { pendingCodeRows } from './DiffPanel.js';
+import { editText, runAsIs, type Suspend } from './editor.js';
 
 export type { Controls, QuitChoice } from './controls.js';
 
@@ -33,6 +37,8 @@ export interface AppProps {
   columns?: number;
   rows?: number;
   clock?: () => number;
+  /** Hands the terminal over while $EDITOR runs (the full-screen entry leaves the alternate screen). */
+  suspend?: Suspend;
 }
 
 const WIDE = 110;
@@ -55,12 +61,20 @@ function useTerminalSize(fixed?: { columns?: number; rows?: number }): { columns
   return size;
 }
 
-export function App({ source, engine, pruner, name, onQuit, columns, rows, clock }: AppProps) {
+export function App({ source, engine, pruner, name, onQuit, columns, rows, clock, suspend = runAsIs }: AppProps) {
   const s = useCampaign(source);
   const now = useNow(1000, clock);
   const size = useTerminalSize({ columns, rows });
   const proposers = engine.availableProposers();
-  const { ui, visible, scrollMax } = useKeys({ s, engine, proposers, onQuit, all: orderedTrials(s) });
+  const { write } = useStdout();
+  // Back from the editor, ink redraws the whole frame (its last one is gone with the screen).
+  const edit = (text: string, file: string) => {
+    const r = editText(text, file, suspend);
+    write('');
+    return r;
+  };
+  const { ui, visible, scrollMax, pendingMax } = useKeys({ s, engine, proposers, edit, onQuit, all: orderedTrials(s) });
+  const side = engine.proposerSide(s.proposer);
   const cursor = cursorIn(ui, visible);
   const selected = visible[cursor];
   const best = bestScore(s);
@@ -73,16 +87,24 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
   const dialog = dialogRows({ ui, width, running: s.running.length, proposers, active: s.proposer });
   // The dialog takes the rows it needs; the panels above give them up (but keep a few).
   const footerH = Math.max(1, Math.min(dialog?.length ?? 1, height - 4));
-  const mainH = height - 1 - footerH;
+  const headerH = 1 + askRows(s, width, side).length;
+  const mainH = height - headerH - footerH;
   const wide = width >= WIDE;
   const tableW = wide ? Math.floor(width * 0.62) : width;
   const sideW = wide ? width - tableW - 1 : width;
   const budgetH = [s.budget.trials, s.budget.wall_ms, s.budget.patience].filter((x) => x !== undefined).length || 1;
   let tableH: number, curveH: number, pendingH: number;
+  // A code proposal in the pending panel gets room for its diff (more when it awaits review).
+  const pending = pendingTrial(s);
+  const code = pending?.proposal.kind === 'code';
   if (wide) {
     tableH = mainH;
-    pendingH = Math.min(8, Math.max(2, Math.floor(mainH * 0.25)));
+    pendingH = code ? Math.max(8, Math.floor(mainH * 0.45)) : Math.min(8, Math.max(2, Math.floor(mainH * 0.25)));
     curveH = Math.max(6, mainH - pendingH - budgetH);
+  } else if (code) {
+    pendingH = Math.max(4, Math.floor((mainH - budgetH) * 0.4));
+    tableH = Math.max(4, Math.floor((mainH - budgetH - pendingH) * 0.5));
+    curveH = Math.max(3, mainH - tableH - budgetH - pendingH);
   } else {
     pendingH = 2;
     tableH = Math.max(4, Math.floor((mainH - budgetH - pendingH) * 0.5));
@@ -105,12 +127,14 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
     scrollMax.current = detailMaxScroll(rows.length, mainH);
     main = <Detail rows={rows} width={width} height={mainH} scroll={ui.scroll} />;
   } else {
+    const pendingScroll = pending && ui.pending.for === pending.id ? ui.pending.scroll : 0;
+    pendingMax.current = pending && code ? pendingCodeRows(s, pending, sideW, pendingH, pendingScroll).maxScroll : 0;
     const table = <TrialTable s={s} rows={visible} cursor={cursor} height={tableH} width={tableW} now={now} bestScore={best} filter={ui.filter} />;
     const side = (
       <Box flexDirection="column" width={sideW}>
         <Curves s={s} selected={selected} completed={completed} width={sideW} height={curveH} pruner={pruner} />
         <BudgetBar s={s} now={now} width={sideW} />
-        <DiffPanel s={s} width={sideW} height={pendingH} />
+        <DiffPanel s={s} width={sideW} height={pendingH} scroll={pendingScroll} />
       </Box>
     );
     main = wide ? (
@@ -129,7 +153,7 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
 
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Header s={s} now={now} width={width} name={name} />
+      <Header s={s} now={now} width={width} name={name} side={side} />
       <Box height={mainH} flexDirection="column" overflow="hidden">
         {main}
       </Box>

@@ -10,10 +10,10 @@ import { cleanOutputLine, sanitize } from '../src/format/sanitize.js';
 import { statusGlyph } from '../src/format/status.js';
 import { cellWidth, type Run, type Tone } from '../src/format/text.js';
 import { formatDuration } from '../src/format/time.js';
-import { colorDiff } from '../src/format/diff.js';
+import { diffStats, wrapDiff } from '../src/format/diff.js';
 import { wrapText } from '../src/format/wrap.js';
 import { Line } from './Line.js';
-import { promptHints } from './keymap.js';
+import { BY_ID, promptHints } from './keymap.js';
 
 /** An output line longer than this many rows is cut (the full line is in output.log). */
 const MAX_ROWS_PER_OUTPUT_LINE = 6;
@@ -49,7 +49,17 @@ export function detailRows(s: CampaignState, t: TrialState, tail: readonly strin
   if (t.proposal.kind === 'code') {
     heading('hypothesis');
     para(sanitize(t.proposal.hypothesis), 'normal', '  ', '  ');
-    rows.push(...colorDiff(t.proposal.diff, width));
+    const marks: Run[] = [];
+    if (s.review === 'manual' && t.status === 'queued' && !t.approved) marks.push({ text: `awaits approval (${(['approve', 'reject', 'edit'] as const).map((id) => `${BY_ID[id].keys[0]} ${id}`).join(' · ')})`, tone: 'warn' });
+    else if (t.approved) marks.push({ text: 'approved by the operator', tone: 'good' });
+    if (t.edited) marks.push({ text: `${marks.length ? ' · ' : ''}diff edited by the operator`, tone: 'accent' });
+    if (marks.length) rows.push([{ text: '  ', tone: 'normal' }, ...marks]);
+    // Short hashes, as `git log --oneline` prints them.
+    const short = (h: string) => sanitize(h).slice(0, 8);
+    const commit = t.commit ? `commit ${short(t.commit)}${t.base ? ` on ${short(t.base)}` : ''}` : t.proposal.base ? `not committed yet (proposed on ${short(t.proposal.base)})` : 'not committed yet';
+    const st = diffStats(t.proposal.diff);
+    heading(`diff · ${st.files} file(s), +${st.added} −${st.removed} · ${commit}`);
+    rows.push(...wrapDiff(t.proposal.diff, width));
   }
   heading(`output (last ${tail.length} lines${t.locator ? ` of ${sanitize(t.locator.dir)}/output.log` : ''})`);
   // Wrapping a megabyte line only to show six rows of it would cost every frame: cut it first.

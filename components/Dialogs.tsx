@@ -66,6 +66,16 @@ export function dialogRows({ ui, width, running, proposers, active }: DialogInpu
       );
     case 'switch':
       return switchRows(width, proposers, active, ui.switchIndex);
+    case 'input': {
+      if (!ui.input) return null;
+      const what = ui.input.kind === 'note' ? 'note for every later prompt of the LLM proposers' : `reject #${ui.input.id} with a note for the model (may be empty)`;
+      return wrapText(`${what} (${promptHints('input').join(', ')}): ${sanitize(ui.input.text)}▏`, width).map((r, i) => <Text key={`i${i}`}>{r}</Text>);
+    }
+    case 'side':
+      // The question, then one choice a line: `[k] what it does`.
+      return ui.side
+        ? warn([...wrapText(ui.side.question, width), ...LAYERS.side.commands.flatMap((b) => wrapText(`[${b.keys[0]}] ${b.description}`, width, { rest: '    ' }))], 's')
+        : null;
     case 'filter':
       return wrapText(`filter (status like crash,pruned or any text; ${promptHints('filter').join(', ')}): ${sanitize(ui.draft)}▏`, width).map((r, i) => (
         <Text key={`f${i}`}>{r}</Text>

@@ -8,6 +8,8 @@ import { sanitize } from '../src/format/sanitize.js';
 import { cellWidth, truncate, type Run } from '../src/format/text.js';
 import { formatAgo, formatDuration } from '../src/format/time.js';
 import { styleOf } from './theme.js';
+import type { ProposerSide } from '../src/types.js';
+import { BY_ID } from './keymap.js';
 
 const STATE_TONE = { RUNNING: 'good', PAUSED: 'warn', DRAINING: 'warn', FINISHED: 'accent', STARTING: 'dim' } as const;
 
@@ -28,7 +30,10 @@ interface Part {
   priority: number;
 }
 
-export function headerRuns(s: CampaignState, now: number, width: number, fallbackName = ''): HeaderRun[] {
+/** The header says why the active side is active only when this many cells are left for it. */
+const MIN_REASON = 12;
+
+export function headerRuns(s: CampaignState, now: number, width: number, fallbackName = '', side?: ProposerSide): HeaderRun[] {
   const starting = notStarted(s);
   const state = starting ? 'STARTING' : runState(s);
   const best = s.best !== null ? getTrial(s, s.best) : undefined;
@@ -40,7 +45,10 @@ export function headerRuns(s: CampaignState, now: number, width: number, fallbac
     { runs: [{ text: ' ', tone: 'normal' }, { text: ` ${state} `, tone: STATE_TONE[state], strong: true }], priority: Infinity },
   ];
   if (!starting) {
-    parts.push({ runs: [{ text: '  proposer ', tone: 'normal' }, { text: sanitize(s.proposer), tone: 'accent' }], priority: 4 });
+    const proposer: HeaderRun[] = [{ text: '  proposer ', tone: 'normal' }, { text: sanitize(s.proposer), tone: 'accent' }];
+    if (side) proposer.push({ text: ` (${side})`, tone: side === 'code' ? 'warn' : 'accent' });
+    parts.push({ runs: proposer, priority: 4 });
+    if (s.review === 'manual') parts.push({ runs: [{ text: '  review manual', tone: 'warn' }], priority: 3.5 });
     if (best) {
       parts.push({ runs: [{ text: '  best ', tone: 'normal' }, { text: `${sanitize(s.metric)}=${formatScore(best.score)}`, tone: 'good' }, { text: ` #${best.id}`, tone: 'normal' }], priority: 6 });
       if (found) parts.push({ runs: [{ text: ` ${formatAgo(now - found)}`, tone: 'normal' }], priority: 1 });
@@ -62,6 +70,10 @@ export function headerRuns(s: CampaignState, now: number, width: number, fallbac
     kept.splice(drop, 1);
   }
   const runs = kept.flatMap((p) => p.runs);
+  // Why this side is active (escalated, fell back, switched by the operator): what room is left.
+  if (!starting && s.active_reason && width - total >= MIN_REASON) {
+    runs.push({ text: truncate(`  — ${sanitize(s.active_reason)}`, width - total), tone: 'dim' });
+  }
   // Only a name too long for the screen on its own is cut (with an ellipsis).
   if (total > width) {
     const nameRun = runs.find((r) => r.text === ` ${name}`);
@@ -70,10 +82,25 @@ export function headerRuns(s: CampaignState, now: number, width: number, fallbac
   return runs;
 }
 
-export function Header({ s, now, width, name }: { s: CampaignState; now: number; width: number; name?: string }) {
-  const runs = headerRuns(s, now, width, name);
+/**
+ * When the hybrid switch asked the operator (both sides stalled, dispatch paused): two highlighted
+ * rows, the reason and the keys that answer it. None otherwise.
+ */
+export function askRows(s: CampaignState, width: number, side?: ProposerSide): string[] {
+  if (!s.ask) return [];
+  const other = side === 'code' ? 'params' : 'code';
+  const k = (id: keyof typeof BY_ID) => BY_ID[id].keys[0];
+  return [
+    truncate(` paused, asking you: ${sanitize(s.ask)}`, width),
+    truncate(` answer: ${k('side')} switch to the ${other} side · ${k('switch')} choose a proposer · ${k('pause')} resume as it is`, width),
+  ];
+}
+
+export function Header({ s, now, width, name, side }: { s: CampaignState; now: number; width: number; name?: string; side?: ProposerSide }) {
+  const runs = headerRuns(s, now, width, name, side);
+  const ask = askRows(s, width, side);
   return (
-    <Box width={width}>
+    <Box width={width} flexDirection="column">
       <Text wrap="truncate-end">
         {runs.map((r, i) => (
           <Text key={i} {...styleOf(r.tone)} bold={r.strong || styleOf(r.tone).bold} inverse={r.strong}>
@@ -81,6 +108,11 @@ export function Header({ s, now, width, name }: { s: CampaignState; now: number;
           </Text>
         ))}
       </Text>
+      {ask.map((r, i) => (
+        <Text key={i} color={styleOf('warn').color} bold inverse wrap="truncate-end">
+          {r}
+        </Text>
+      ))}
     </Box>
   );
 }

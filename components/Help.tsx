@@ -8,7 +8,7 @@ import { cellWidth, padEnd, type Run } from '../src/format/text.js';
 import { wrapText } from '../src/format/wrap.js';
 import { Line } from './Line.js';
 
-const CATEGORIES: Category[] = ['steer', 'view', 'navigate'];
+const CATEGORIES: Category[] = ['steer', 'review', 'view', 'navigate'];
 const ASKS = ' (asks first)';
 const TITLE = 'Keys: they act on the trial under the cursor (Esc to close)';
 

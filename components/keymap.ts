@@ -6,6 +6,8 @@ import type { Key } from 'ink';
 import type { CampaignState, TrialState } from '../src/state.js';
 import { formatScore } from '../src/format/number.js';
 import type { Mode, UiState } from './ui-state.js';
+import type { ProposerSide } from '../src/types.js';
+import { INPUT_KEYS, REVIEW_KEYS, REVIEW_KEY_BYTES, SIDE_KEYS, type ReviewCommandId } from './keymap-review.js';
 
 /** The table's commands: the ones the help overlay lists. */
 export type TableCommandId =
@@ -27,7 +29,8 @@ export type TableCommandId =
   | 'queueDown'
   | 'drop'
   | 'switch'
-  | 'quit';
+  | 'quit'
+  | ReviewCommandId;
 
 /** The commands of the overlays (help, detail) and the dialogs at the foot of the screen. */
 export type DialogCommandId =
@@ -44,6 +47,13 @@ export type DialogCommandId =
   | 'filter.cancel'
   | 'filter.erase'
   | 'filter.type'
+  | 'input.apply'
+  | 'input.cancel'
+  | 'input.erase'
+  | 'input.type'
+  | 'side.keep'
+  | 'side.drop'
+  | 'side.cancel'
   | 'help.close'
   | 'detail.close'
   | 'scroll.up'
@@ -53,7 +63,7 @@ export type DialogCommandId =
 
 export type CommandId = TableCommandId | DialogCommandId;
 
-export type Category = 'navigate' | 'steer' | 'view' | 'dialog';
+export type Category = 'navigate' | 'steer' | 'review' | 'view' | 'dialog';
 
 /** What a command's disabled reason and confirm text are computed from. */
 export interface CommandContext {
@@ -62,6 +72,8 @@ export interface CommandContext {
   /** The trial under the cursor, if any. */
   t: TrialState | undefined;
   proposers: readonly string[];
+  /** Which side a configured proposer is on (params when not given). */
+  sideOf?(name: string): ProposerSide;
 }
 
 export interface Binding<Id extends CommandId = CommandId> {
@@ -156,6 +168,7 @@ export const KEYMAP: readonly Binding<TableCommandId>[] = [
     disabled: ({ proposers }) => (proposers.length < 2 ? `only ${proposers[0] ?? 'one proposer'} is configured: list several under proposer: to switch` : null),
     match: (i) => i === 's',
   },
+  ...REVIEW_KEYS,
   // Ctrl-C is the terminal's quit: it asks like q does when trials are running.
   { id: 'quit', keys: ['q'], label: 'quit', description: 'quit; with running trials, choose to stop them or leave them running', category: 'view', hint: true, match: (i, k) => i === 'q' || ctrlC(i, k) },
 ];
@@ -227,6 +240,8 @@ export const LAYERS: Readonly<Record<Mode, Layer>> = {
     ],
     prompt: [['filter.apply'], ['filter.cancel']],
   },
+  input: { consumes: true, commands: INPUT_KEYS, prompt: [['input.apply'], ['input.cancel']] },
+  side: { consumes: true, commands: SIDE_KEYS },
   help: {
     consumes: true,
     commands: [dialog('help.close', ['Esc', '?', 'q'], 'back', 'close the help', (i, k) => k.escape || i === '?' || i === 'q'), ...SCROLL],
@@ -314,6 +329,13 @@ export const KEY_BYTES: Readonly<Record<CommandId, string>> = {
   'scroll.down': '\u001B[B',
   'scroll.pageUp': '\u001B[5~',
   'scroll.pageDown': '\u001B[6~',
+  ...REVIEW_KEY_BYTES,
 };
 
-export const CATEGORY_TITLES: Record<Category, string> = { navigate: 'Navigate', steer: 'Steer the campaign', view: 'View', dialog: 'Dialogs' };
+export const CATEGORY_TITLES: Record<Category, string> = {
+  navigate: 'Navigate',
+  steer: 'Steer the campaign',
+  review: 'Code proposals',
+  view: 'View',
+  dialog: 'Dialogs',
+};

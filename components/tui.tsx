@@ -7,10 +7,12 @@ import type { Session } from '../src/session.js';
 import type { Outcome } from '../src/engine/engine.js';
 import { App, type QuitChoice } from './App.js';
 import { ThrottledSnapshots } from './use-campaign.js';
+import type { Suspend } from './editor.js';
 
 const ENTER_ALT = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT = '\u001B[?1049l';
 const SHOW_CURSOR = '\u001B[?25h';
+const HIDE_CURSOR = '\u001B[?25l';
 /** Frames per second at most: smooth enough to read, cheap enough to leave running all night. */
 const MAX_FPS = 12;
 
@@ -37,6 +39,21 @@ export async function runTui(session: Session): Promise<TuiResult> {
   };
   if (tty) out.write(ENTER_ALT);
 
+  // $EDITOR gets the terminal as a shell would hand it over: the normal screen, cooked mode, a
+  // cursor. It runs synchronously (editor.ts), so ink neither reads keys nor draws meanwhile; the
+  // App asks ink to redraw the whole frame when it is back.
+  const suspend: Suspend = (fn) => {
+    const raw = Boolean(process.stdin.isTTY && process.stdin.isRaw);
+    if (raw) process.stdin.setRawMode(false);
+    if (tty) out.write(LEAVE_ALT + SHOW_CURSOR);
+    try {
+      return fn();
+    } finally {
+      if (tty) out.write(ENTER_ALT + HIDE_CURSOR);
+      if (raw) process.stdin.setRawMode(true);
+    }
+  };
+
   const source = new ThrottledSnapshots(session.store);
   let settle!: (r: TuiResult) => void;
   const done = new Promise<TuiResult>((resolve) => (settle = resolve));
@@ -59,7 +76,7 @@ export async function runTui(session: Session): Promise<TuiResult> {
 
   const onQuit = (choice: QuitChoice) => void quit(choice, choice === 'leave' ? 'leave' : choice === 'stop' ? 'stop' : 'none');
   const pruner = session.config.pruner.type === 'median' ? session.config.pruner : null;
-  const instance = render(<App source={source} engine={session.engine} pruner={pruner} name={session.config.name} onQuit={onQuit} />, {
+  const instance = render(<App source={source} engine={session.engine} pruner={pruner} name={session.config.name} onQuit={onQuit} suspend={suspend} />, {
     exitOnCtrlC: false,
     maxFps: MAX_FPS,
     patchConsole: true,

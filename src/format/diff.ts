@@ -2,6 +2,7 @@
 // starting with `--` (a SQL comment, a Lua comment) is still a deletion, not a file header.
 import { sanitize } from './sanitize.js';
 import { truncate, type Run, type Tone } from './text.js';
+import { breakWord } from './wrap.js';
 
 export interface DiffOptions {
   /** Tab stops every this many cells. */
@@ -129,6 +130,15 @@ export function colorDiff(diff: string, width: number, opts: DiffOptions = {}): 
     const text = truncate(sanitize(expandTabs(line, tab)), width, opts.ascii);
     return text === '' ? [] : [{ text, tone: TONES[kinds[i]] }];
   });
+}
+
+/**
+ * Like colorDiff, but a line wider than `width` continues on the next rows (same tone) instead of
+ * being cut: the detail view shows every character of the change.
+ */
+export function wrapDiff(diff: string, width: number, opts: DiffOptions = {}): Run[][] {
+  const w = Math.max(1, Math.floor(width));
+  return colorDiff(diff, Infinity, opts).flatMap((runs) => (runs.length === 0 ? [runs] : breakWord(runs[0].text, w).map((text) => [{ text, tone: runs[0].tone }])));
 }
 
 /** Files touched and lines added/removed (headers are not counted). */

@@ -5,8 +5,8 @@ import { cellWidth } from './text.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** Splits a word wider than `width` into pieces of at most `width` cells. */
-function breakWord(word: string, width: number): string[] {
+/** Splits a word wider than `width` into pieces of at most `width` cells (also: hard-wrapping code). */
+export function breakWord(word: string, width: number): string[] {
   const out: string[] = [];
   let cur = '';
   let used = 0;

@@ -60,7 +60,7 @@ export function campaign(opts: { proposers?: string[] } = {}): CampaignState {
 }
 
 /** Controls that change nothing; `tail` gives the lines the test wants the detail view to show. */
-export function idleControls(opts: { proposers?: string[]; tail?: (id: number) => string[] } = {}): Controls {
+export function idleControls(opts: { proposers?: string[]; tail?: (id: number) => string[]; sides?: Record<string, 'params' | 'code'> } = {}): Controls {
   const idle = { ok: false, message: 'not in this test' };
   return {
     pause: () => idle,
@@ -70,7 +70,14 @@ export function idleControls(opts: { proposers?: string[]; tail?: (id: number) =
     reorder: () => idle,
     drop: () => idle,
     switchProposer: () => idle,
+    approve: () => idle,
+    reject: () => idle,
+    editDiff: () => idle,
+    addNote: () => idle,
+    setReview: () => idle,
+    switchSide: () => idle,
     availableProposers: () => opts.proposers ?? ['random'],
+    proposerSide: (name) => opts.sides?.[name] ?? 'params',
     tail: (id) => opts.tail?.(id) ?? [],
     completed: () => [],
   };
