@@ -19,7 +19,7 @@ import { dialogRows } from './Dialogs.js';
 import type { PrunerSettings } from '../src/engine/pruner.js';
 import { StatusLine } from './StatusLine.js';
 import { askRows } from './Header.js';
-import { pendingTrial } from './pending.js';
+import { awaitsApproval, pendingTrial } from './pending.js';
 import { pendingCodeRows } from './DiffPanel.js';
 import { editText, runAsIs, type Suspend } from './editor.js';
 
@@ -102,7 +102,8 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
     pendingH = code ? Math.max(8, Math.floor(mainH * 0.45)) : Math.min(8, Math.max(2, Math.floor(mainH * 0.25)));
     curveH = Math.max(6, mainH - pendingH - budgetH);
   } else if (code) {
-    pendingH = Math.max(4, Math.floor((mainH - budgetH) * 0.4));
+    // Awaiting review, the diff is what the operator reads: half the room.
+    pendingH = Math.max(4, Math.floor((mainH - budgetH) * (awaitsApproval(s, pending) ? 0.5 : 0.4)));
     tableH = Math.max(4, Math.floor((mainH - budgetH - pendingH) * 0.5));
     curveH = Math.max(3, mainH - tableH - budgetH - pendingH);
   } else {

@@ -20,20 +20,36 @@ import { BY_ID } from './keymap.js';
 const NEXT_UP_DIGITS = 4;
 /** The hypothesis takes at most this many rows; the detail view has it whole. */
 const HYPOTHESIS_ROWS = 2;
+/** From this height on the hypothesis may take HYPOTHESIS_ROWS rows. */
+const ROOMY = 12;
 
 const key = (id: keyof typeof BY_ID) => BY_ID[id].keys[0];
 
-/** The rows above a code proposal's diff: status, hypothesis, size. */
-function codeHead(s: CampaignState, t: TrialState & { proposal: { kind: 'code' } }, width: number, roomy: boolean): Run[][] {
-  const head: Run[] = [
-    { text: `#${t.id}`, tone: 'file' },
-    { text: ` ${sanitize(t.proposer)}`, tone: 'dim' },
-  ];
-  if (awaitsApproval(s, t)) head.push({ text: ` awaits approval: ${key('approve')} approve · ${key('reject')} reject · ${key('edit')} edit`, tone: 'warn' });
-  else if (t.approved) head.push({ text: ' approved', tone: 'good' });
-  if (t.edited) head.push({ text: ' · edited by the operator', tone: 'accent' });
-  const rows: Run[][] = [[...head.slice(0, 2), ...head.slice(2).map((r) => ({ ...r, text: truncate(r.text, Math.max(0, width - 12)) }))]];
-  for (const r of wrapText(sanitize(t.proposal.hypothesis), width, { maxRows: roomy ? HYPOTHESIS_ROWS : 1 })) rows.push([{ text: r, tone: 'normal' }]);
+/** The panel's title row: what it shows, the trial, and a person's edit. */
+function titleRuns(s: CampaignState, t: TrialState | undefined): Run[] {
+  const waiting = t !== undefined && awaitsApproval(s, t);
+  const runs: Run[] = [{ text: `${waiting ? 'awaiting review' : 'next up'}${s.paused ? ' (paused)' : ''}`, tone: 'file' }];
+  if (t?.proposal.kind === 'code') {
+    runs.push({ text: ` #${t.id}`, tone: 'file' }, { text: ` ${sanitize(t.proposer)}`, tone: 'dim' });
+    if (t.approved) runs.push({ text: ' approved', tone: 'good' });
+    if (t.edited) runs.push({ text: ' · edited by the operator', tone: 'accent' });
+  }
+  if (s.review === 'manual') runs.push({ text: ' · review manual', tone: 'dim' });
+  return runs;
+}
+
+/**
+ * The git header block of each file (diff --git, index, ---, +++) as one row naming the file: the
+ * panel is small, and the change is what the operator reads (the detail view has the full diff).
+ */
+function compactDiff(diff: string, width: number): Run[][] {
+  const rows: Run[][] = [];
+  for (const runs of colorDiff(diff, width)) {
+    const text = runs[0]?.text ?? '';
+    if (runs[0]?.tone === 'file' && /^(diff --git |index |--- )/.test(text)) continue;
+    if (runs[0]?.tone === 'file' && text.startsWith('+++ ')) rows.push([{ text: text.slice(4).replace(/^b\//, ''), tone: 'file' }]);
+    else rows.push(runs);
+  }
   return rows;
 }
 
@@ -43,11 +59,13 @@ export interface PendingLayout {
   maxScroll: number;
 }
 
-/** The panel's rows below its title, for a code proposal: head, size line, the visible diff. */
+/** The panel's rows below its title, for a code proposal: approval, hypothesis, size, the visible diff. */
 export function pendingCodeRows(s: CampaignState, t: TrialState, width: number, height: number, scroll: number): PendingLayout {
   if (t.proposal.kind !== 'code') return { rows: [], maxScroll: 0 };
-  const head = codeHead(s, t as TrialState & { proposal: { kind: 'code' } }, width, height >= 8);
-  const diff = colorDiff(t.proposal.diff, width);
+  const head: Run[][] = [];
+  if (awaitsApproval(s, t)) head.push([{ text: truncate(`awaits approval: ${key('approve')} approve · ${key('reject')} reject · ${key('edit')} edit`, width), tone: 'warn' }]);
+  for (const r of wrapText(sanitize(t.proposal.hypothesis), width, { maxRows: height >= ROOMY ? HYPOTHESIS_ROWS : 1 })) head.push([{ text: r, tone: 'normal' }]);
+  const diff = compactDiff(t.proposal.diff, width);
   const view = Math.max(1, height - 1 - head.length - 1);
   const maxScroll = Math.max(0, diff.length - view);
   const from = Math.min(scroll, maxScroll);
@@ -74,12 +92,9 @@ export function DiffPanel({ s, width, height, scroll = 0 }: { s: CampaignState; 
       );
     }
   }
-  const title = `${s.review === 'manual' && next && awaitsApproval(s, next) ? 'awaiting review' : 'next up'}${s.paused ? ' (paused)' : ''}${s.review === 'manual' ? ' · review manual' : ''}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text bold wrap="truncate-end">
-        {title}
-      </Text>
+      <Line runs={titleRuns(s, next)} />
       {body}
     </Box>
   );

@@ -35,6 +35,7 @@ const MIN_REASON = 12;
 
 export function headerRuns(s: CampaignState, now: number, width: number, fallbackName = '', side?: ProposerSide): HeaderRun[] {
   const starting = notStarted(s);
+  let proposerPart: Part | undefined;
   const state = starting ? 'STARTING' : runState(s);
   const best = s.best !== null ? getTrial(s, s.best) : undefined;
   const found = best?.finished_at;
@@ -48,6 +49,7 @@ export function headerRuns(s: CampaignState, now: number, width: number, fallbac
     const proposer: HeaderRun[] = [{ text: '  proposer ', tone: 'normal' }, { text: sanitize(s.proposer), tone: 'accent' }];
     if (side) proposer.push({ text: ` (${side})`, tone: side === 'code' ? 'warn' : 'accent' });
     parts.push({ runs: proposer, priority: 4 });
+    proposerPart = parts[parts.length - 1];
     if (s.review === 'manual') parts.push({ runs: [{ text: '  review manual', tone: 'warn' }], priority: 3.5 });
     if (best) {
       parts.push({ runs: [{ text: '  best ', tone: 'normal' }, { text: `${sanitize(s.metric)}=${formatScore(best.score)}`, tone: 'good' }, { text: ` #${best.id}`, tone: 'normal' }], priority: 6 });
@@ -68,6 +70,14 @@ export function headerRuns(s: CampaignState, now: number, width: number, fallbac
     if (drop < 0) break;
     total -= widthOf(kept[drop]);
     kept.splice(drop, 1);
+  }
+  // No room for the proposer's name: its side at least (the side is what the operator steers).
+  if (side && proposerPart && !kept.includes(proposerPart)) {
+    const short: Part = { runs: [{ text: `  ${side} side`, tone: side === 'code' ? 'warn' : 'accent' }], priority: 4 };
+    if (total + widthOf(short) <= width) {
+      kept.splice(Math.min(kept.length, 3), 0, short);
+      total += widthOf(short);
+    }
   }
   const runs = kept.flatMap((p) => p.runs);
   // Why this side is active (escalated, fell back, switched by the operator): what room is left.

@@ -66,7 +66,7 @@ describe.each([80, 140])('at %i columns', (width) => {
   });
 
   it('generates help and footer hints from the key map', () => {
-    const help = frame(<Help width={width} height={40} />);
+    const help = frame(<Help width={width} height={60} />);
     for (const b of KEYMAP) expect(help).toContain(b.description.slice(0, Math.min(30, width - 12)));
     const footer = frame(<StatusLine message={null} width={width} filter="" />);
     expect(footer).toContain('? help');

@@ -1,29 +1,11 @@
 // The operator's review commands against the engine on the in-memory runner: each journals its
 // event, the state follows, and a command that cannot act says why and journals nothing.
 import { afterEach, describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { campaignDir, events, waitFor } from '../helpers.js';
-import { MemoryRunner } from '../fakes/memory-runner.js';
-import { ScriptedCodeProposer, TEST_PROPOSERS, codeDiff } from '../fakes/code-proposer.js';
-import { RandomProposer } from '../../proposers/random.js';
+import { waitFor } from '../helpers.js';
+import { codeDiff } from '../fakes/code-proposer.js';
+import { codeCampaign, type CodeCampaignOptions } from '../fakes/code-campaign.js';
 import { getTrial } from '../../src/state.js';
-import { Engine } from '../../src/engine/engine.js';
-import { loadCampaign } from '../../src/config/load.js';
-import { Journal } from '../../src/journal.js';
-import { Store } from '../../src/store.js';
-import type { Proposer } from '../../src/types.js';
-
-const CAMPAIGN = (proposers: string) => `name: review
-command: train {x}
-metric: { name: loss, goal: minimize }
-space:
-  x: { type: float, low: 0, high: 1 }
-proposer: [${proposers}]
-parallel: 1
-queue_ahead: 3
-budget: { trials: 50 }
-`;
+import type { Engine } from '../../src/engine/engine.js';
 
 let engine: Engine | null = null;
 afterEach(async () => {
@@ -31,27 +13,10 @@ afterEach(async () => {
   engine = null;
 });
 
-/**
- * An engine whose single slot is held by a trial that runs until the test ends, so proposals stay
- * queued; code trials wait for approval under review manual (the rule the prepare stage applies).
- */
-async function setup(opts: { proposers?: string; first?: 'code' | 'params' } = {}) {
-  const names = opts.proposers ?? (opts.first === 'code' ? 'scripted-code, random' : 'random, scripted-code');
-  const dir = campaignDir({ 'campaign.yaml': CAMPAIGN(names) });
-  const config = loadCampaign(path.join(dir, 'campaign.yaml'), { proposers: TEST_PROPOSERS });
-  const out = path.join(dir, 'out');
-  fs.mkdirSync(out, { recursive: true });
-  const store = new Store();
-  const all: Record<string, Proposer> = { random: new RandomProposer(), 'scripted-code': new ScriptedCodeProposer() };
-  const proposers = new Map(config.proposers.map((p) => [p.type, all[p.type]]));
-  const runner = new MemoryRunner(1, () => ({ lines: ['loss=1'] }));
-  const s = () => store.getState();
-  const ready = (t: { proposal: { kind: string }; approved?: boolean }) => t.proposal.kind !== 'code' || s().review === 'auto' || t.approved === true;
-  engine = new Engine({ config, outDir: out, journal: Journal.create(path.join(out, 'journal.jsonl')), store, runner, proposers, ready });
-  void engine.start();
-  await waitFor(() => s().queue.length === 3 && s().running.length === 1, 5000, 'one running and three queued');
-  const journal = () => events(out).filter((e) => e.type.startsWith('operator.'));
-  return { engine, store, s, out, journal, runner };
+async function setup(opts: CodeCampaignOptions = {}) {
+  const c = await codeCampaign(opts);
+  engine = c.engine;
+  return c;
 }
 
 describe('review commands', () => {
