@@ -38,7 +38,8 @@ export function detailRows(s: CampaignState, t: TrialState, tail: readonly strin
 
   para(`reason: ${sanitize(t.reason) || '—'}`);
   if (t.operator.length) para(`operator: ${sanitize(t.operator.join('; '))}`);
-  heading('params');
+  // A code trial without params (an edit to the code alone) has no params heading.
+  if (Object.keys(t.params).length || t.proposal.kind !== 'code') heading('params');
   for (const [k, v] of Object.entries(t.params)) para(`${sanitize(k)} = ${JSON.stringify(v)}`, 'normal', '  ', '    ');
   const metrics = Object.keys(t.metrics).length ? t.metrics : t.last;
   if (Object.keys(metrics).length) {

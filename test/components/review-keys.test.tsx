@@ -11,6 +11,9 @@ import { getTrial } from '../../src/state.js';
 import { cellWidth } from '../../src/format/text.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { renderApp, type Rendered } from './render.js';
+import { build, campaignEvents, idleControls } from './fixture.js';
+import { Store } from '../../src/store.js';
+import type { EventBody } from '../../src/events.js';
 
 let engine: Engine | null = null;
 let ui: Rendered | null = null;
@@ -215,5 +218,38 @@ describe('the review keys with nothing to act on', () => {
     const { ui } = await open({ first: 'code' });
     await ui.press('approve');
     expect(flat(ui.frame())).toContain('review is auto: code proposals run without approval (v switches to manual)');
+  });
+});
+
+describe('the detail view of a code trial', () => {
+  it.each([
+    [80, 24],
+    [140, 45],
+  ])('at %i×%i shows the hypothesis, the commit, the edit marker and the whole diff, long lines wrapped', async (columns, rows) => {
+    const long = `+x = compute(${'a, '.repeat(60)}END_OF_LONG_LINE)`;
+    const diff = `diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1,2 +1,2 @@\n import math\n-x = 1\n${long}\n`;
+    const events = [
+      ...campaignEvents(),
+      { type: 'operator.review', mode: 'manual' },
+      { type: 'operator.edit', id: 9, diff, reason: 'edited in $EDITOR' },
+      { type: 'trial.prepared', id: 9, commit: '0123456789abcdef0123', base: 'fedcba9876543210fedc', workdir: '/tmp/wt/9' },
+    ] as EventBody[];
+    ui = renderApp(new Store(build(events)), idleControls(), { columns, rows });
+    for (let i = 0; i < 2; i++) await ui.press('down'); // rows: 7 8 9 → #9 (queued code)
+    await ui.press('detail');
+    const seen: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const f = ui.frame();
+      expectFits(f, columns, rows);
+      seen.push(f);
+      await ui.press('down');
+    }
+    const text = seen.join('\n');
+    expect(flat(text)).toContain('hypothesis a smaller learning rate converges better');
+    expect(flat(text)).toContain('awaits approval (a approve · r reject · e edit) · diff edited by the operator');
+    expect(flat(text)).toContain('diff · 1 file(s), +1 −1 · commit 01234567 on fedcba98');
+    expect(text).toContain('-x = 1');
+    // Wrapped, not cut: the end of the long line is on screen, and nothing was replaced by an ellipsis.
+    expect(text).toContain('END_OF_LONG_LINE)');
   });
 });
