@@ -19,6 +19,8 @@ export interface ProposerFactory {
   summary: string;
   /** What it proposes: points of the space (default) or code edits (needs `mutable:` and `llm:`). */
   side?: ProposerSide;
+  /** Calls a language model (ProposerDeps.llm): the loader asks for `llm:` in the campaign file. */
+  needsLlm?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ function entry<S extends z.ZodType>(def: {
   options: S;
   summary: string;
   side?: ProposerSide;
+  needsLlm?: boolean;
   unsupported?(space: Space): string | null;
   make(options: z.output<S>, deps: ProposerDeps): Proposer;
 }): ProposerFactory {
@@ -60,6 +63,7 @@ export const PROPOSERS: Readonly<Record<string, ProposerFactory>> = {
   'llm-code': entry({
     options: llmCodeOptions,
     side: 'code',
+    needsLlm: true,
     make: (options, deps) => new LlmCodeProposer(options, deps),
     summary: 'a language model edits the mutable files: k diverse hypotheses per call, edits tried before they queue, revised on error',
   }),

@@ -18,6 +18,7 @@ export type { CampaignState, OperatorEntry, RunState, TrialState, UsageTotals } 
 export { initialState } from './state/shape.js';
 export { allTrials, bestScore, elapsedMs, getTrial, runState, trialView } from './state/access.js';
 export { escalationText } from './state/proposer.js';
+export { gpuHours, llmUsd, spend, spendByProposer, type Spend } from './state/spend.js';
 
 const HANDLERS: { [T in EventType]: Handler<T> } = {
   ...campaignEvents,

@@ -5,6 +5,7 @@ export const CAMPAIGN_KEYS = [
   'name', 'workdir', 'command', 'metric', 'space', 'proposer', 'parallel', 'seed', 'budget',
   'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus', 'results', 'max_log',
   'mutable', 'review', 'preflight',
+  'llm',
 ] as const;
 
 export const DEFAULTS = {

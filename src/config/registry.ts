@@ -9,5 +9,7 @@ export interface ProposerEntry {
   summary?: string;
   /** params (default) or code: `hybrid` needs one of each. */
   side?: ProposerSide;
+  /** Calls a language model: the campaign file must have `llm:`. */
+  needsLlm?: boolean;
 }
 export type ProposerRegistry = Record<string, ProposerEntry>;

@@ -82,10 +82,12 @@ export const KEY_ALIASES: Record<string, Record<string, string>> = {
     workers: 'parallel', n_jobs: 'parallel', concurrency: 'parallel', max_concurrent_trials: 'parallel', slots: 'parallel',
     evaluator: 'evaluate', eval: 'evaluate', environment: 'env', cwd: 'workdir', dir: 'workdir', directory: 'workdir',
     scheduler: 'pruner', early_stopping: 'pruner', grace: 'kill_grace', log_limit: 'max_log', max_log_size: 'max_log',
+    model: 'llm.model', openai: 'llm', usd: 'budget.usd', cost: 'budget.usd', dollars: 'budget.usd',
   },
   budget: {
     n_trials: 'trials', max_trials: 'trials', num_samples: 'trials', timeout: 'trial_timeout',
     wall_time: 'wall', max_time: 'wall', time: 'wall', time_budget: 'wall', early_stop: 'patience',
+    dollars: 'usd', cost: 'usd', max_usd: 'usd', money: 'usd', gpu_hour: 'gpu_hour_usd', gpu_usd: 'gpu_hour_usd',
   },
   metric: { direction: 'goal', mode: 'goal', key: 'name', regex: 'pattern' },
   'space.*': { min: 'low', max: 'high', lower: 'low', upper: 'high', values: 'choices', options: 'choices', log_scale: 'log', logscale: 'log', q: 'step' },

@@ -4,12 +4,12 @@
 import type { CampaignConfig } from '../config/types.js';
 import * as path from 'node:path';
 import type { Budget, EventOf } from '../events.js';
-import { elapsedMs, getTrial, type CampaignState } from '../state.js';
+import { elapsedMs, getTrial, spend, type CampaignState } from '../state.js';
 import { DEFAULT_FIRST_CRASHES, firstCrashesStop } from './crash-streak.js';
-import { formatPlain as fmt } from '../format/number.js';
+import { formatPlain as fmt, formatUsd } from '../format/number.js';
 
 export function journaledBudget(c: CampaignConfig): Budget {
-  return { trials: c.budget.trials, wall_ms: c.budget.wall_ms, patience: c.budget.patience, target: c.budget.target };
+  return { trials: c.budget.trials, wall_ms: c.budget.wall_ms, patience: c.budget.patience, target: c.budget.target, usd: c.budget.usd, gpu_hour_usd: c.budget.gpu_hour_usd };
 }
 
 /** A proposer that fails this many times in a row ends the campaign instead of retrying forever. */
@@ -36,6 +36,8 @@ export function budgetReason(s: CampaignState, c: CampaignConfig, outDir: string
   if (b.wall_ms !== undefined && elapsedMs(s, now) >= b.wall_ms) {
     return { which: 'wall', reason: `wall-clock budget reached: ${Math.round(b.wall_ms / 1000)}s` };
   }
+  const money = usdReason(s, c);
+  if (money) return { which: 'usd', reason: money };
   if (b.patience !== undefined && s.since_improvement >= b.patience) {
     return { which: 'patience', reason: `no improvement in ${b.patience} trials` };
   }
@@ -46,4 +48,24 @@ export function budgetReason(s: CampaignState, c: CampaignConfig, outDir: string
     return { which: 'space', reason: `proposer ${s.proposer} has nothing left to propose (search space exhausted)` };
   }
   return null;
+}
+
+/** Why no more money may be spent (budget.usd reached), or null; also guards each model call. */
+export function usdReason(s: CampaignState, c: CampaignConfig): string | null {
+  const limit = c.budget.usd;
+  if (limit === undefined) return null;
+  const m = spend(s, c.budget.gpu_hour_usd);
+  if (m.total_usd < limit) return null;
+  const parts = [`LLM ${formatUsd(m.llm_usd)}`];
+  if (c.budget.gpu_hour_usd !== undefined) parts.push(`GPU ${fmt(m.gpu_hours)} h × ${formatUsd(c.budget.gpu_hour_usd)} = ${formatUsd(m.gpu_usd)}`);
+  return `USD budget reached: ${formatUsd(m.total_usd)} of ${formatUsd(limit, { whole: true })} spent (${parts.join(', ')})`;
+}
+
+/**
+ * Whether a stop means the campaign failed (exit 1) rather than finished: its trials cannot run
+ * (first crashes), or its proposer cannot propose (a model that refuses the key, a proposer that
+ * keeps failing). Budgets reached are a normal finish.
+ */
+export function failsCampaign(which: string): boolean {
+  return which === 'crashes' || which === 'proposer';
 }

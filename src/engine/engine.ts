@@ -14,7 +14,7 @@ import type { Store } from '../store.js';
 import type { Proposer, ProposerSide } from '../types.js';
 import type { CancelIntent } from '../state/rules.js';
 import { FrozenFiles } from '../frozen.js';
-import { budgetReason, journaledBudget } from './budget.js';
+import { budgetReason, failsCampaign, journaledBudget } from './budget.js';
 import * as commands from './commands.js';
 import * as review from './review.js';
 import { dispatchPlan, proposalsWanted, type Ready } from './dispatch.js';
@@ -237,7 +237,7 @@ export class Engine implements commands.CommandCore {
       if (s.running.length === 0 && this.trials.idle()) {
         this.emit({ type: 'campaign.finished', reason: s.exhausted.reason });
         this.close();
-        this.resolveRun(s.exhausted.which === 'crashes' ? { kind: 'finished', reason: s.exhausted.reason, failed: true } : { kind: 'finished', reason: s.exhausted.reason });
+        this.resolveRun(failsCampaign(s.exhausted.which) ? { kind: 'finished', reason: s.exhausted.reason, failed: true } : { kind: 'finished', reason: s.exhausted.reason });
       }
       return;
     }

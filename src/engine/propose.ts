@@ -3,9 +3,29 @@
 import type { CampaignConfig } from '../config/types.js';
 import type { EventBody } from '../events.js';
 import { getTrial, trialView, type CampaignState } from '../state.js';
-import type { ProposeResult, Proposer } from '../types.js';
+import type { ProposeResult, Proposer, TrialView } from '../types.js';
 import type { TrialHistory } from './incremental.js';
 import { escalationEvent, usageEvent } from './propose-events.js';
+import { LlmError, type LlmErrorKind } from '../llm/errors.js';
+
+/** Model errors that a retry cannot fix (the key, the model name, the base_url). */
+const PERMANENT: ReadonlySet<LlmErrorKind> = new Set(['auth', 'not_found', 'no_key']);
+
+/**
+ * Why the active proposer is active, for its prompt: set when a switch (the hybrid's escalation or
+ * fall-back, or the operator) put it there. `from` is the proposer of the latest trial by another one.
+ */
+export function escalationOf(s: CampaignState, history: readonly TrialView[]): { from: string; reason: string } | undefined {
+  if (!s.active_reason) return undefined;
+  let from = '';
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (history[i].proposer !== s.proposer) {
+      from = history[i].proposer;
+      break;
+    }
+  }
+  return { from, reason: s.active_reason };
+}
 
 export interface ProposeDeps {
   config: CampaignConfig;
@@ -32,8 +52,12 @@ export async function proposeBatch(deps: ProposeDeps, k: number, ctrl: AbortCont
     const history = deps.history.snapshot(s);
     const inc = s.incumbent !== null ? getTrial(s, s.incumbent) : undefined;
     const c = deps.config;
+    const escalation = escalationOf(s, history);
     result = await proposer.propose(
-      { space: c.space, goal: c.metric.goal, history, incumbent: inc ? trialView(inc) : null, seed: c.seed, proposed: s.trial_count, signal: ctrl.signal },
+      {
+        space: c.space, goal: c.metric.goal, history, incumbent: inc ? trialView(inc) : null, seed: c.seed, proposed: s.trial_count,
+        notes: s.notes, ...(escalation ? { escalation } : {}), signal: ctrl.signal,
+      },
       k,
     );
   } catch (err) {
@@ -41,6 +65,13 @@ export async function proposeBatch(deps: ProposeDeps, k: number, ctrl: AbortCont
       const error = (err as Error).message ?? String(err);
       // Journaled, and counted by the state: a resumed supervisor goes on from the same count.
       deps.emit({ type: 'proposer.failed', proposer: name, error });
+      if (err instanceof LlmError && PERMANENT.has(err.kind) && !deps.state().exhausted) {
+        // A wrong key or model fails the same way every time: stop now with the reason instead of
+        // retrying it MAX_PROPOSER_FAILURES times. Running trials still finish and are judged.
+        deps.emit({ type: 'budget.exhausted', which: 'proposer', reason: `proposer ${name} cannot use its model: ${error.replace(/\.$/, '')}` });
+        deps.kick();
+        return;
+      }
       // Try again shortly rather than spinning; the budget check ends the campaign if it keeps failing.
       setTimeout(() => deps.kick(), deps.retryMs).unref();
     }

@@ -31,9 +31,10 @@ export const proposerEvents = {
     warnings: [...s.warnings.slice(-19), `proposer ${e.proposer} failed: ${e.error}`],
   }),
 
-  // Spend is summed from proposer.usage (one per propose(), covering all its calls); folding each
-  // llm.call as well would count it twice. The record is there for audit and per-call figures.
-  'llm.call': (s) => s,
+  // Kept apart from proposer.usage, never added to it: both describe the same calls. llm.call is
+  // journaled as each call returns, failed propose() calls included, so it is what the USD budget
+  // counts for proposers that use the client (state/spend.ts picks one source per proposer).
+  'llm.call': (s, e) => ({ ...s, llm: { ...s.llm, [e.proposer]: addCall(s.llm[e.proposer], e) } }),
 
   'proposer.exhausted': (s) => ({ ...s, proposer_failures: 0, proposer_exhausted: true }),
 } satisfies Handlers;
@@ -51,5 +52,16 @@ function addUsage(u: UsageTotals | undefined, e: EventOf<'proposer.usage'>): Usa
     tokens_out: (u?.tokens_out ?? 0) + e.tokens_out,
     usd: (u?.usd ?? 0) + e.usd,
     model: e.model,
+  };
+}
+
+function addCall(u: UsageTotals | undefined, e: EventOf<'llm.call'>): UsageTotals {
+  return {
+    calls: (u?.calls ?? 0) + 1,
+    tokens_in: (u?.tokens_in ?? 0) + e.tokens_in,
+    tokens_out: (u?.tokens_out ?? 0) + e.tokens_out,
+    usd: (u?.usd ?? 0) + e.usd,
+    model: e.model,
+    estimated: (u?.estimated ?? 0) + (e.estimated ? 1 : 0),
   };
 }

@@ -66,6 +66,8 @@ export interface UsageTotals {
   usd: number;
   /** The model of the latest call. */
   model: string;
+  /** Calls whose tokens were estimated from text length (the server reported no usage); llm.call totals only. */
+  estimated?: number;
 }
 
 export interface CampaignState extends ProposerHealth {
@@ -120,6 +122,8 @@ export interface CampaignState extends ProposerHealth {
   crash_streak: CrashStreak;
   /** Spend per proposer name (only proposers that report usage appear). */
   usage: Record<string, UsageTotals>;
+  /** Model calls per proposer as journaled (llm.call), failed ones included: what budget.usd counts. */
+  llm: Record<string, UsageTotals>;
   /** Operator notes and reject notes, oldest first (every later LLM prompt carries them). */
   notes: string[];
   /** Whether code proposals wait for the operator (operator.review; the campaign file's `review:` at start). */
@@ -165,6 +169,7 @@ export function initialState(): CampaignState {
     warnings: [],
     crash_streak: NEW_STREAK,
     usage: {},
+    llm: {},
     notes: [],
     review: 'auto',
     active_reason: '',

@@ -1,8 +1,10 @@
-// budget: when the campaign stops (trials, wall time, patience, target, first crashes) and how long
-// one trial may run.
+// budget: when the campaign stops (trials, wall time, patience, target, first crashes, dollars) and
+// how long one trial may run.
 import { z } from 'zod';
 import type { Checker } from '../checker.js';
 import { dropNulls, duration, number, wholeNumber } from '../schema.js';
+
+const positive = (what: string) => number(what).positive({ error: `expected ${what}` });
 import type { CampaignConfig } from '../types.js';
 
 export function checkBudget(c: Checker, value: unknown): CampaignConfig['budget'] | undefined {
@@ -15,6 +17,8 @@ export function checkBudget(c: Checker, value: unknown): CampaignConfig['budget'
       patience: wholeNumber(1).optional(),
       target: number('a number (stop once the metric reaches it)').optional(),
       first_crashes: wholeNumber(0).optional(),
+      usd: positive('a number of US dollars > 0, e.g. usd: 20 (LLM spend plus GPU time × gpu_hour_usd)').optional(),
+      gpu_hour_usd: positive('a price in US dollars per GPU-hour > 0, e.g. gpu_hour_usd: 2.5').optional(),
     },
     { error: 'expected a map like { trials: 40, wall: 2h, trial_timeout: 5m }' },
   );
@@ -27,5 +31,7 @@ export function checkBudget(c: Checker, value: unknown): CampaignConfig['budget'
   if (b.patience !== undefined) out.patience = b.patience;
   if (b.target !== undefined) out.target = b.target;
   if (b.first_crashes !== undefined) out.first_crashes = b.first_crashes;
+  if (b.usd !== undefined) out.usd = b.usd;
+  if (b.gpu_hour_usd !== undefined) out.gpu_hour_usd = b.gpu_hour_usd;
   return out;
 }

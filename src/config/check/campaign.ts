@@ -14,6 +14,7 @@ import { checkDecide } from './decide.js';
 import { checkEvaluate } from './evaluate.js';
 import { checkHybrid } from './hybrid.js';
 import { checkMetric, checkReadable, checkResults } from './metric.js';
+import { checkLlmNeeds, checkLlmSection } from './llm-section.js';
 import { checkEnv, checkFrozen, checkGpus, checkName, checkWorkdir } from './misc.js';
 import { checkProposers } from './proposer.js';
 import { checkPruner } from './pruner.js';
@@ -54,6 +55,8 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
   const killGrace = c.optional(root.kill_grace, duration(false), ['kill_grace'], DEFAULTS.kill_grace_ms);
   const maxLog = c.optional(root.max_log, size(), ['max_log'], DEFAULTS.max_log_bytes);
   const budget = checkBudget(c, root.budget);
+  const llm = checkLlmSection(c, root.llm);
+  checkLlmNeeds(c, root, proposers, budget);
   const pruner = checkPruner(c, root.pruner);
   const evaluate = checkEvaluate(c, root.evaluate);
   if (evaluate && paramNames.length > 0) {
@@ -99,5 +102,6 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
   if (evaluate) config.evaluate = evaluate;
   if (hybrid) config.hybrid = hybrid.hybrid;
   if (preflight) config.preflight = preflight;
+  if (llm) config.llm = llm;
   return config;
 }
