@@ -8,6 +8,7 @@ import { TpeProposer, tpeOptions } from './tpe.js';
 import { CmaesProposer, cmaesOptions } from './cmaes.js';
 import { LlmCodeProposer, llmCodeOptions } from './llm-code.js';
 import { PatchesProposer, patchesOptions } from './patches.js';
+import { LlmParamsProposer, llmParamsOptions } from './llm-params.js';
 
 export interface ProposerFactory {
   /** Validates the options written beside `type:` in the campaign file (strict: unknown keys are errors). */
@@ -59,6 +60,12 @@ export const PROPOSERS: Readonly<Record<string, ProposerFactory>> = {
     options: cmaesOptions,
     make: (options) => new CmaesProposer(options),
     summary: 'CMA-ES with IPOP/BIPOP restarts over numeric dimensions; categorical ones by independent TPE',
+  }),
+  'llm-params': entry({
+    options: llmParamsOptions,
+    make: (options, deps) => new LlmParamsProposer(options, deps),
+    needsLlm: true,
+    summary: 'a language model reads the scored history (best last) and proposes k points per call (OPRO); needs llm:',
   }),
   'llm-code': entry({
     options: llmCodeOptions,

@@ -19,6 +19,11 @@ import { ResultsFile, decisionOrder } from './results-tsv.js';
 import { Workspace, WorkspaceError } from './workspace/git.js';
 import { createCodeView } from './workspace/code-view.js';
 import { PrepareStage } from './engine/prepare.js';
+import { createLlm, readKey } from './llm/client.js';
+import { LlmError } from './llm/errors.js';
+import { guardLlm } from './llm/guard.js';
+import type { Llm } from './llm/types.js';
+import { usdReason } from './engine/budget.js';
 
 /** The full-screen view, loaded only on a terminal: the rest of src/ stays free of React. */
 export async function loadTui(): Promise<typeof import('../components/tui.js').runTui> {
@@ -94,11 +99,38 @@ function assertUnsupervised(outDir: string): string {
   return file;
 }
 
-function buildProposers(config: CampaignConfig, workspace?: Workspace): Map<string, Proposer> {
-  const map = new Map<string, Proposer>();
+/**
+ * The campaign's model key must be there before anything starts: a missing variable is a mistake
+ * the user fixes (exit 2) with a message naming it, never a proposer failing at 3 a.m.
+ */
+function checkLlmKey(config: CampaignConfig): void {
+  if (!config.llm) return;
+  try {
+    readKey(config.llm);
+  } catch (err) {
+    if (err instanceof LlmError) throw new UsageError(err.message.charAt(0).toUpperCase() + err.message.slice(1));
+    throw err;
+  }
+}
+
+function buildProposers(config: CampaignConfig, outDir: string, engine: () => Engine, workspace?: Workspace): Map<string, Proposer> {
+  let llm: Llm | undefined;
+  if (config.llm) {
+    const client = createLlm(config.llm, {
+      // Every call is journaled as it returns; one that ends after the campaign closed is dropped.
+      journal: (record) => {
+        const e = engine();
+        if (!e.isClosed) e.emit(record);
+      },
+      stateDir: outDir,
+    });
+    // No model call once budget.usd is spent, not even the re-ask inside one propose().
+    llm = guardLlm(client, () => usdReason(engine().state, config));
+  }
   const code = workspace ? createCodeView(workspace) : undefined;
   const campaign = { name: config.name, metric: config.metric.name, goal: config.metric.goal, command: config.command, mutable: config.mutable };
-  for (const spec of config.proposers) map.set(spec.type, createProposer(spec, { space: config.space, code, campaign }));
+  const map = new Map<string, Proposer>();
+  for (const spec of config.proposers) map.set(spec.type, createProposer(spec, { space: config.space, ...(llm ? { llm } : {}), code, campaign }));
   return map;
 }
 
@@ -119,6 +151,8 @@ async function openWorkspace(config: CampaignConfig, outDir: string, start?: { f
 
 function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void, overrides: Overrides, decided: number[] = [], stage?: PrepareStage) {
   const store = new Store(initial);
+  // The model client journals through the engine, which is built with the proposers that use it.
+  let engineRef: Engine | undefined;
   const engine = new Engine({
     config,
     overrides,
@@ -126,10 +160,11 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
     journal,
     store,
     runner: new LocalRunner(config.parallel, config.gpus),
-    proposers: buildProposers(config, stage?.ws),
+    proposers: buildProposers(config, outDir, () => engineRef!, stage?.ws),
     ready: stage?.ready,
     prepare: stage ? () => stage.pump() : undefined,
   });
+  engineRef = engine;
   if (stage) {
     stage.attach({
       state: () => store.getState(),
@@ -160,6 +195,7 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
 
 export async function openNew(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
+  checkLlmKey(config);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -186,6 +222,7 @@ export async function openNew(file: string, opts: SessionOptions): Promise<Sessi
 
 export async function openExisting(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
+  checkLlmKey(config);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
   const read = readJournal(jp);

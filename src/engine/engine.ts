@@ -128,6 +128,11 @@ export class Engine implements commands.CommandCore {
     return this.store.getState();
   }
 
+  /** The journal is closed: nothing more may be emitted (a model call that ends after that is dropped). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   emit(body: EventBody): NightshiftEvent {
     const e = this.journal.append(body);
     this.store.apply(e);

@@ -32,6 +32,8 @@ export interface FakeLlmServer {
   requests: RecordedRequest[];
   /** Queue responses; when the queue is empty the server answers 500 with a note, so a test sees it. */
   push(...responses: ScriptedResponse[]): void;
+  /** Answers computed from the request, used when the queue is empty (a server that keeps going). */
+  respond(handler: (req: RecordedRequest) => ScriptedResponse): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export function completion(text: string, usage: ScriptedResponse['usage'] = { pr
 export async function startLlmServer(): Promise<FakeLlmServer> {
   const queue: ScriptedResponse[] = [];
   const requests: RecordedRequest[] = [];
+  let handler: ((req: RecordedRequest) => ScriptedResponse) | undefined;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -60,10 +63,11 @@ export async function startLlmServer(): Promise<FakeLlmServer> {
       } catch {
         /* keep raw */
       }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, at: Date.now() });
+      const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, at: Date.now() };
+      requests.push(recorded);
       const known = req.method === 'POST' && (req.url === '/v1/chat/completions' || req.url === '/chat/completions');
       const next: ScriptedResponse = known
-        ? (queue.shift() ?? { status: 500, body: { error: { message: 'fake server: no scripted response left' } } })
+        ? (queue.shift() ?? handler?.(recorded) ?? { status: 500, body: { error: { message: 'fake server: no scripted response left' } } })
         : { status: 404, body: { error: { message: `fake server: no route ${req.method} ${req.url}` } } };
       const send = (): void => {
         if (next.destroy) {
@@ -86,6 +90,9 @@ export async function startLlmServer(): Promise<FakeLlmServer> {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     push: (...r) => queue.push(...r),
+    respond: (h) => {
+      handler = h;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
