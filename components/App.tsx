@@ -92,7 +92,7 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
   const wide = width >= WIDE;
   const tableW = wide ? Math.floor(width * 0.62) : width;
   const sideW = wide ? width - tableW - 1 : width;
-  const budgetH = [s.budget.trials, s.budget.wall_ms, s.budget.patience].filter((x) => x !== undefined).length || 1;
+  const budgetH = [s.budget.trials, s.budget.wall_ms, s.budget.usd, s.budget.patience].filter((x) => x !== undefined).length || 1;
   let tableH: number, curveH: number, pendingH: number;
   // A code proposal in the pending panel gets room for its diff (more when it awaits review).
   const pending = pendingTrial(s);

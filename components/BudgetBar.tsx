@@ -1,7 +1,7 @@
 // Budget burn: one bar per limit in force, used / total, and a time-to-exhaustion forecast.
 import React from 'react';
 import { Box, Text } from 'ink';
-import type { CampaignState } from '../src/state.js';
+import { spend, type CampaignState } from '../src/state.js';
 import { elapsedSoFar } from './Header.js';
 import { budgetLines, renderBar } from '../src/format/budget.js';
 import { padEnd } from '../src/format/text.js';
@@ -14,6 +14,8 @@ export function BudgetBar({ s, now, width }: { s: CampaignState; now: number; wi
     trials: s.budget.trials !== undefined ? { used: s.counted, total: s.budget.trials } : undefined,
     wallMs: s.budget.wall_ms !== undefined ? { used: elapsed, total: s.budget.wall_ms } : undefined,
     patience: s.budget.patience !== undefined ? { since: s.since_improvement, total: s.budget.patience } : undefined,
+    // Model calls plus priced GPU time, as the engine's budget.usd stop counts them.
+    usd: s.budget.usd !== undefined ? { used: spend(s, s.budget.gpu_hour_usd).total_usd, total: s.budget.usd } : undefined,
     elapsedMs: elapsed,
     finishedTrials,
     finished: s.finished !== null,

@@ -1,7 +1,8 @@
 // Everything derived from the journal for people and pandas: the ledger rows, export formats and
 // the `report` text (results.tsv, autoresearch's format, is in results-tsv.ts).
 import { allTrials, getTrial, runState, type CampaignState, type TrialState } from './state.js';
-import { formatScore } from './format/number.js';
+import { formatScore, formatTokens, formatUsd } from './format/number.js';
+import { spendByProposer } from './state/spend.js';
 import { describeParams } from './format/params.js';
 import { formatDuration } from './format/time.js';
 import type { TrialStatus } from './types.js';
@@ -128,6 +129,7 @@ export function reportJson(s: CampaignState): unknown {
     best: best ? ledgerRow(best) : null,
     counts: s.counts,
     cohorts: cohorts(s),
+    spend: spendJson(s),
     operator: s.operator_log.map((o) => ({ at: new Date(o.t).toISOString(), type: o.type, text: o.text })),
     warnings: s.warnings,
     // Campaigns with code trials only, so a params campaign's report reads as it always did.
@@ -165,6 +167,8 @@ export function reportText(s: CampaignState): string {
     }
   }
   if (s.incumbent !== null && s.incumbent !== s.best) out.push(`incumbent (promoted by the operator): #${s.incumbent}`);
+  const spent = spendLines(s);
+  if (spent.length) out.push('', ...spent);
   if (s.operator_log.length) {
     out.push('');
     out.push('operator actions:');
@@ -173,4 +177,29 @@ export function reportText(s: CampaignState): string {
   out.push(...codeReportLines(s));
   for (const w of s.warnings) out.push(`warning: ${w}`);
   return out.join('\n') + '\n';
+}
+
+/** Tokens and dollars per proposer that called a model (see state/spend.ts for what is counted). */
+export function spendJson(s: CampaignState): Record<string, { model: string; calls: number; tokens_in: number; tokens_out: number; usd: number; estimated_calls: number }> {
+  const out: ReturnType<typeof spendJson> = {};
+  for (const [name, u] of Object.entries(spendByProposer(s))) {
+    out[name] = { model: u.model, calls: u.calls, tokens_in: u.tokens_in, tokens_out: u.tokens_out, usd: u.usd, estimated_calls: u.estimated ?? 0 };
+  }
+  return out;
+}
+
+function spendLines(s: CampaignState): string[] {
+  const rows = Object.entries(spendJson(s));
+  if (rows.length === 0) return [];
+  const out = ['model spend per proposer:'];
+  let total = 0;
+  for (const [name, u] of rows) {
+    total += u.usd;
+    const est = u.estimated_calls ? ` (${u.estimated_calls} call${u.estimated_calls === 1 ? '' : 's'} without usage from the server: tokens estimated from text length)` : '';
+    out.push(`  ${name}: ${u.calls} call${u.calls === 1 ? '' : 's'} to ${u.model}, ${formatTokens(u.tokens_in)} tokens in, ${formatTokens(u.tokens_out)} out, ${formatUsd(u.usd)}${est}`);
+  }
+  if (rows.length > 1) out.push(`  total: ${formatUsd(total)}`);
+  const limit = s.budget.usd;
+  if (limit !== undefined) out.push(`  budget.usd: ${formatUsd(limit, { whole: true })}${s.budget.gpu_hour_usd !== undefined ? ` (model calls plus GPU time at ${formatUsd(s.budget.gpu_hour_usd)}/GPU-hour)` : ''}`);
+  return out;
 }
