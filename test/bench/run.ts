@@ -3,6 +3,7 @@
 import { runProposersBench } from './proposers.js';
 import { runTuiBench } from './tui.js';
 import { runLoopBench } from './loop.js';
+import { runSlotIdleBench } from './slot-idle.js';
 
 export interface Bench {
   summary: string;
@@ -17,6 +18,10 @@ export const BENCHES: Record<string, Bench> = {
   loop: {
     summary: 'N trials of duration d, k at a time: nightshift against xargs -P k (the floor); trials/s, overhead per trial, peak RSS (--full, or --d/--n/--k lists)',
     run: runLoopBench,
+  },
+  'slot-idle': {
+    summary: 'slot idle time between trials while llm-params waits on a slow scripted model: propose-ahead vs propose-when-a-slot-frees (--model/--trial seconds, --n, --k)',
+    run: runSlotIdleBench,
   },
   tui: {
     summary: 'first paint and frame cost with a 5,000-trial journal; CPU share with 16 trials × 200 lines/s (TUI vs headless)',
