@@ -119,6 +119,7 @@ function pad(s: string, n: number): string {
 
 export function reportJson(s: CampaignState): unknown {
   const best = s.best !== null ? getTrial(s, s.best) : undefined;
+  const spend = spendJson(s);
   return {
     name: s.name,
     state: runState(s),
@@ -129,7 +130,8 @@ export function reportJson(s: CampaignState): unknown {
     best: best ? ledgerRow(best) : null,
     counts: s.counts,
     cohorts: cohorts(s),
-    spend: spendJson(s),
+    // Only campaigns that called a model have it, so older reports read the same.
+    ...(Object.keys(spend).length > 0 ? { spend } : {}),
     operator: s.operator_log.map((o) => ({ at: new Date(o.t).toISOString(), type: o.type, text: o.text })),
     warnings: s.warnings,
     // Campaigns with code trials only, so a params campaign's report reads as it always did.
