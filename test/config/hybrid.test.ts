@@ -28,6 +28,7 @@ function problems(yaml: string): string {
 const HEAD = `name: h
 command: python3 train.py --lr {lr}
 metric: { name: loss, goal: minimize }
+llm: { model: m }
 `;
 const SPACE = `space:
   lr: { type: float, low: 1.0e-4, high: 1.0e-1, log: true }

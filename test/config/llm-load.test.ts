@@ -57,6 +57,11 @@ budget: { usd: 12.5, gpu_hour_usd: 2 }
     expect(e.message).toMatch(/c\d+\.yaml:6: proposer: the llm-params proposer asks a language model for its proposals, but the file has no llm: section\. Add one, e\.g\. llm: \{ model: gpt-4\.1-mini, api_key_env: OPENAI_API_KEY \}/);
   });
 
+  it('the check is the registry flag: llm-code behind hybrid needs llm: too', () => {
+    const e = error(`${BASE}proposer: { type: hybrid, params: tpe, code: llm-code }\n`);
+    expect(e.message).toContain('the llm-code proposer asks a language model for its proposals, but the file has no llm: section');
+  });
+
   it('maps each llm problem to its line and key path', () => {
     const e = error(`${BASE}proposer: llm-params
 llm:

@@ -32,6 +32,7 @@ space:
   x: { type: float, low: 0, high: 1 }
 mutable: [train.py]
 proposer: { type: hybrid, params: random, code: llm-code, ${rules} }
+llm: { model: m }
 queue_ahead: 0
 budget: { trials: ${trials} }
 `;
