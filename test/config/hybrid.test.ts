@@ -28,6 +28,7 @@ function problems(yaml: string): string {
 const HEAD = `name: h
 command: python3 train.py --lr {lr}
 metric: { name: loss, goal: minimize }
+mutable: [train.py]
 llm: { model: m }
 `;
 const SPACE = `space:
