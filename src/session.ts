@@ -22,6 +22,7 @@ import { PrepareStage } from './engine/prepare.js';
 import { createLlm, readKey } from './llm/client.js';
 import { LlmError } from './llm/errors.js';
 import { guardLlm } from './llm/guard.js';
+import { probeEndpoint } from './llm/probe.js';
 import type { Llm } from './llm/types.js';
 import { usdReason } from './engine/budget.js';
 
@@ -103,7 +104,7 @@ function assertUnsupervised(outDir: string): string {
  * The campaign's model key must be there before anything starts: a missing variable is a mistake
  * the user fixes (exit 2) with a message naming it, never a proposer failing at 3 a.m.
  */
-function checkLlmKey(config: CampaignConfig): void {
+async function checkLlm(config: CampaignConfig): Promise<void> {
   if (!config.llm) return;
   try {
     readKey(config.llm);
@@ -111,6 +112,8 @@ function checkLlmKey(config: CampaignConfig): void {
     if (err instanceof LlmError) throw new UsageError(err.message.charAt(0).toUpperCase() + err.message.slice(1));
     throw err;
   }
+  const refusal = await probeEndpoint(config.llm);
+  if (refusal) throw new UsageError(refusal);
 }
 
 function buildProposers(config: CampaignConfig, outDir: string, engine: () => Engine, workspace?: Workspace): Map<string, Proposer> {
@@ -195,7 +198,7 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
 
 export async function openNew(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
-  checkLlmKey(config);
+  await checkLlm(config);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -222,7 +225,7 @@ export async function openNew(file: string, opts: SessionOptions): Promise<Sessi
 
 export async function openExisting(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
-  checkLlmKey(config);
+  await checkLlm(config);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
   const read = readJournal(jp);
