@@ -1,6 +1,6 @@
 // The headless printer: one concise line per event that matters, for nohup, CI and pipes. No Ink.
 import type { NightshiftEvent } from './events.js';
-import { escalationText, getTrial, type CampaignState } from './state.js';
+import { escalationText, getTrial, type CampaignState, type TrialState } from './state.js';
 import type { Params } from './types.js';
 import { countsSummary } from './report.js';
 import { formatScore } from './format/number.js';
@@ -33,17 +33,17 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     case 'campaign.resumed':
       return `${at} resumed campaign ${s.name}: ${s.trial_count} trials in the journal, ${s.running.length} running${e.torn_line ? ' (a torn last journal line was dropped)' : ''}`;
     case 'trial.started':
-      return `${at} #${e.id} ${'start'.padEnd(STATUS_WIDTH)} ${describeParams(trial?.params ?? {})}  (${e.host}, pid ${e.locator?.pid ?? e.pid})`;
+      return `${at} #${e.id} ${'start'.padEnd(STATUS_WIDTH)} ${describeTrial(trial)}  (${e.host}, pid ${e.locator?.pid ?? e.pid})`;
     case 'trial.decided': {
       const score = e.score !== null ? `${s.metric}=${formatScore(e.score)}  ` : '';
       const line = `${at} #${e.id} ${e.status.padEnd(STATUS_WIDTH)} ${score}${e.reason}  ${formatDuration(trial?.duration_ms)}`;
-      return e.best ? `${line}\n${at} ★ new best #${e.id} ${s.metric}=${formatScore(e.score)}  ${describeParams(trial?.params ?? {})}` : line;
+      return e.best ? `${line}\n${at} ★ new best #${e.id} ${s.metric}=${formatScore(e.score)}  ${describeTrial(trial)}` : line;
     }
     case 'budget.exhausted':
       return `${at} budget: ${e.reason}${s.running.length ? `; waiting for ${s.running.length} running trial(s)` : ''}`;
     case 'campaign.finished': {
       const best = s.best !== null ? getTrial(s, s.best) : undefined;
-      return `${at} finished: ${e.reason}. Trials: ${countsSummary(s)}. ${best ? `Best #${best.id} ${s.metric}=${formatScore(best.score)}  ${describeParams(best.params)}` : 'No trial was scored.'}`;
+      return `${at} finished: ${e.reason}. Trials: ${countsSummary(s)}. ${best ? `Best #${best.id} ${s.metric}=${formatScore(best.score)}  ${describeTrial(best)}` : 'No trial was scored.'}`;
     }
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;
@@ -65,4 +65,14 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
       }
       return null;
   }
+}
+
+/** A trial in one line: its params, and for a code trial its hypothesis and commit first. */
+function describeTrial(t: TrialState | undefined): string {
+  if (!t) return '';
+  const params = describeParams(t.params);
+  if (t.proposal.kind !== 'code') return params;
+  const h = sanitizeLine(t.proposal.hypothesis);
+  const code = `code "${h.length > 70 ? `${h.slice(0, 69)}…` : h}"${t.commit ? ` @${t.commit.slice(0, 7)}` : ''}`;
+  return params ? `${code}  ${params}` : code;
 }

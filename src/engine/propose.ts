@@ -5,6 +5,7 @@ import type { EventBody } from '../events.js';
 import { getTrial, trialView, type CampaignState } from '../state.js';
 import type { ProposeResult, Proposer, TrialView } from '../types.js';
 import type { TrialHistory } from './incremental.js';
+import { withIncumbentParams } from './code-params.js';
 import { escalationEvent, usageEvent } from './propose-events.js';
 import { LlmError, type LlmErrorKind } from '../llm/errors.js';
 
@@ -91,7 +92,10 @@ function journalProposals(deps: ProposeDeps, name: string, result: ProposeResult
   }
   const escalation = escalationEvent(name, result, deps.proposers);
   if (result.proposals.length === 0 && escalation?.to === undefined) deps.emit({ type: 'proposer.exhausted', proposer: name });
-  for (const p of result.proposals) deps.emit({ type: 'trial.proposed', id: deps.state().trial_count + 1, proposer: name, proposal: p });
+  for (const p of result.proposals) {
+    const proposal = withIncumbentParams(p, deps.state(), deps.config.space);
+    deps.emit({ type: 'trial.proposed', id: deps.state().trial_count + 1, proposer: name, proposal });
+  }
   // After its proposals, which stay queued: the next call goes to the proposer taking over.
   if (escalation) deps.emit(escalation);
   deps.kick();
