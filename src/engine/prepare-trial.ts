@@ -39,8 +39,12 @@ export async function prepareTrial(t: TrialState, x: PrepareInputs): Promise<Pre
   const id = String(t.id);
   const p = t.proposal;
   if (p.kind !== 'code') {
-    const { workdir } = await x.locked(() => x.ws.checkout(id, x.tip));
-    return { ok: true, commit: x.tip, base: x.tip, workdir };
+    // Read the tip inside the lock: a branch move queued before this checkout has landed by then.
+    return x.locked(async () => {
+      const tip = x.tip;
+      const { workdir } = await x.ws.checkout(id, tip);
+      return { ok: true, commit: tip, base: tip, workdir };
+    });
   }
   if (p.invalid) return { ok: false, reason: p.invalid };
   const base = p.base ?? x.tip;

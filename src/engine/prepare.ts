@@ -30,6 +30,11 @@ export class PrepareStage {
   private readonly prepared = new Set<number>();
   private readonly inflight = new Set<number>();
   private tip = '';
+  /**
+   * Kept code trials whose branch move is still queued behind other git work. Until it lands,
+   * `tip` is the old code, so no param trial is ready (it would start on the code just beaten).
+   */
+  private tipMoves = 0;
   private gitChain: Promise<unknown> = Promise.resolve();
   private settling: Promise<unknown> = Promise.resolve();
   private core: StageCore | null = null;
@@ -79,7 +84,7 @@ export class PrepareStage {
   private isPrepared(t: TrialState): boolean {
     if (!this.prepared.has(t.id) || !t.commit || !t.workdir) return false;
     // A param trial prepared before a code trial was kept would run on the old code.
-    return t.proposal.kind === 'code' || t.commit === this.tip;
+    return t.proposal.kind === 'code' || (this.tipMoves === 0 && t.commit === this.tip);
   }
 
   /** Called by the engine's pump: starts preparing queued trials that need it. */
@@ -116,7 +121,9 @@ export class PrepareStage {
     if (!t || t.status !== 'queued') return;
     let r;
     try {
-      r = await prepareTrial(t, { ws: this.ws, config: this.config, tip: this.tip, claim: this.claim, locked: this.locked });
+      // The tip is read when the checkout runs (inside the git lock, after any queued branch move).
+      const stage = this;
+      r = await prepareTrial(t, { ws: this.ws, config: this.config, get tip() { return stage.tip; }, claim: this.claim, locked: this.locked });
     } catch (err) {
       // Git itself failed (disk, permissions, a lock left by someone): say so and try again a few times.
       const message = (err as Error).message;
@@ -164,7 +171,11 @@ export class PrepareStage {
   private settle(t: TrialState, best: boolean): void {
     const core = this.core!;
     this.prepared.delete(t.id);
-    const job = this.locked(() => settleTrial(this.ws, t, best, this.tip)).then(
+    const moves = t.status === 'keep' && t.proposal.kind === 'code';
+    if (moves) this.tipMoves++;
+    const job = this.locked(() => settleTrial(this.ws, t, best, this.tip)).finally(() => {
+      if (moves) this.tipMoves--;
+    }).then(
       (r) => {
         if (r.tip) this.tip = r.tip;
         if (r.warning) core.warn(r.warning);
