@@ -9,7 +9,9 @@ import { formatEvent } from './headless.js';
 import { packageRoot } from './paths.js';
 import { flushStdio, guardStdio, out } from './stdio.js';
 import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
-import { openExisting, openNew, readState, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
+import { loadConfig, openExisting, openNew, readState, resolveOut, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
+import { verifyCampaign } from './verify/verify.js';
+import { formatVerify } from './verify/print.js';
 import type { Outcome } from './engine/engine.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -174,12 +176,15 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'state directory')
     .option('--json', 'machine-readable JSON')
     .action((file: string, opts: { out?: string; json?: boolean }) => {
-      const { state, torn } = readState(file, opts.out);
+      const { state, torn, config, outDir } = readState(file, opts.out);
+      // The chain and the frozen files, not the commits (report stays quick while a campaign runs).
+      const v = verifyCampaign(config, outDir, { commits: false });
+      const integrity = { verified: v.winnerVerified, why: v.notVerifiedWhy };
       // A reader can catch the supervisor mid-write, or find what a crash left: say so, not silently.
       const tornNote = torn
         ? "note: the journal's last line is torn (the supervisor is writing it right now, or died mid-write); it is left out here, and `nightshift resume` drops it.\n"
         : '';
-      process.stdout.write(opts.json ? JSON.stringify({ ...(reportJson(state) as object), torn_last_line: torn }, null, 2) + '\n' : reportText(state) + tornNote);
+      process.stdout.write(opts.json ? JSON.stringify({ ...(reportJson(state, integrity) as object), torn_last_line: torn }, null, 2) + '\n' : reportText(state, integrity) + tornNote);
     });
 
   program
@@ -195,6 +200,18 @@ export function buildProgram(): Command {
       const text = opts.format === 'jsonl' ? toJsonl(rows) : toTable(rows, opts.format === 'csv' ? ',' : '\t');
       if (opts.output) fs.writeFileSync(opts.output, text);
       else process.stdout.write(text);
+    });
+
+  program
+    .command('verify')
+    .description("re-check the journal's hash chain, the frozen files, kept commits and scoring hashes; exit 1 naming what broke")
+    .argument('<campaign>', 'campaign file (YAML)')
+    .option('--out <dir>', 'state directory')
+    .action((file: string, opts: { out?: string }) => {
+      const config = loadConfig(file);
+      const { text, ok } = formatVerify(verifyCampaign(config, resolveOut(config, opts.out)));
+      process.stdout.write(text);
+      process.exitCode = ok ? EXIT.ok : EXIT.failure;
     });
 
   return program;

@@ -3,8 +3,12 @@ import type { Goal, Proposal, ProposerSide, Space, TrialStatus } from './types.j
 import type { Locator } from './runner.js';
 import type { LlmCallRecord } from './llm/types.js';
 
-/** 2: trial.started carries the runner's locator instead of pid/dir; host.up/host.down. Version 1 journals still replay. */
-export const JOURNAL_VERSION = 2;
+/**
+ * 2: trial.started carries the runner's locator instead of pid/dir; host.up/host.down.
+ * 3: every line carries `prev` (the hash chain, src/chain.ts); fingerprints carry the frozen-set and
+ * evaluator hashes. Version 1 and 2 journals still replay (`verify` calls them not chained).
+ */
+export const JOURNAL_VERSION = 3;
 
 /** Hardware, host and budget knobs a score depends on; trials are ranked only within one cohort (key). */
 export interface Fingerprint {
@@ -12,6 +16,9 @@ export interface Fingerprint {
   host: string;
   hardware: string;
   budget: string;
+  /** What the trial was scored under (version 3 on; not part of the key): src/integrity.ts. */
+  frozen?: string;
+  evaluator?: string;
 }
 
 /** Who asked a running trial to stop (how it is asked is a CancelMode: the pruner asks with mode `prune`). */
@@ -35,6 +42,8 @@ export type EventBody =
       config_hash: string;
       /** sha256 per frozen file, relative to workdir. */
       frozen: Record<string, string>;
+      /** The evaluator's hash (src/integrity.ts; version 3 on): every fingerprint should carry it too. */
+      evaluator?: string;
       budget: Budget;
       parallel: number;
       /** What defines the campaign; `resume` refuses a file that changes them (absent in older journals). */
@@ -191,7 +200,8 @@ export type EventBody =
   | { type: 'host.down'; host: string; reason: string };
 
 export type EventType = EventBody['type'];
-export type NightshiftEvent = EventBody & { v: number; seq: number; t: number };
+/** prev: the hash of the journal line before this one (version 3 on; src/chain.ts). */
+export type NightshiftEvent = EventBody & { v: number; seq: number; t: number; prev?: string };
 export type EventOf<T extends EventType> = Extract<NightshiftEvent, { type: T }>;
 
 /** Events that are fsync'd as soon as they are written; metric batches may be lost in a crash's last moment. */

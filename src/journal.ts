@@ -7,7 +7,12 @@
 // cost of a short trial, and a blocked event loop delays every other trial. Only a power loss
 // or kernel crash inside that window loses lines, and then only a suffix, which `resume` handles
 // like any unfinished trial (re-attached, re-judged from its exit file, or re-queued).
+//
+// Every line carries `prev`, the hash of the line before it (src/chain.ts): the writer keeps the
+// last line's hash, and on reopen takes it from the last whole line, so a torn line cut by `resume`
+// never enters the chain.
 import * as fs from 'node:fs';
+import { GENESIS_HASH, lineHash } from './chain.js';
 import { JOURNAL_VERSION, isDurable, type EventBody, type NightshiftEvent } from './events.js';
 
 export class JournalError extends Error {}
@@ -20,6 +25,8 @@ export interface ReadResult {
   torn: boolean;
   /** Byte length of the well-formed prefix. */
   validBytes: number;
+  /** Hash of the last whole line (the next line's `prev`); null when there is none. */
+  lastHash: string | null;
 }
 
 /** Reads and validates a journal. Throws JournalError (one paragraph, with the line number) on corruption. */
@@ -37,6 +44,7 @@ export function readJournal(path: string): ReadResult {
   let offset = 0;
   let lineNo = 0;
   let torn = false;
+  let last: string | null = null;
   while (offset < text.length) {
     const nl = text.indexOf('\n', offset);
     lineNo++;
@@ -62,10 +70,11 @@ export function readJournal(path: string): ReadResult {
         throw new JournalError(`${path} was written by a newer nightshift (journal version ${e.v}; this one reads ${JOURNAL_VERSION}). Upgrade nightshift to read it.`);
       }
       events.push(e);
+      last = line;
     }
     offset = nl + 1;
   }
-  return { events, torn, validBytes: Buffer.byteLength(text.slice(0, offset), 'utf8') };
+  return { events, torn, validBytes: Buffer.byteLength(text.slice(0, offset), 'utf8'), lastHash: last === null ? null : lineHash(last) };
 }
 
 /** How long a written decision may wait for its fsync (group commit). */
@@ -81,7 +90,7 @@ export class Journal {
   /** A failed group commit (disk gone) surfaces on the next append, where the engine handles it. */
   private syncError: Error | null = null;
 
-  private constructor(readonly path: string, fd: number, seq: number, private readonly clock: () => number) {
+  private constructor(readonly path: string, fd: number, seq: number, private readonly clock: () => number, private prev: string) {
     this.fd = fd;
     this.seq = seq;
   }
@@ -89,7 +98,7 @@ export class Journal {
   /** Creates a new journal; refuses to overwrite one. */
   static create(path: string, clock: () => number = Date.now): Journal {
     const fd = fs.openSync(path, 'wx');
-    return new Journal(path, fd, 0, clock);
+    return new Journal(path, fd, 0, clock, GENESIS_HASH);
   }
 
   /** Opens an existing journal for appending after a replay; cuts a torn last line first. */
@@ -97,14 +106,16 @@ export class Journal {
     if (read.torn) fs.truncateSync(path, read.validBytes);
     const fd = fs.openSync(path, 'a');
     const last = read.events.length ? read.events[read.events.length - 1].seq : 0;
-    return new Journal(path, fd, last, clock);
+    return new Journal(path, fd, last, clock, read.lastHash ?? GENESIS_HASH);
   }
 
   append(body: EventBody): NightshiftEvent {
     if (this.syncError) throw this.syncError;
-    const event = { v: JOURNAL_VERSION, seq: ++this.seq, t: this.clock(), ...body } as NightshiftEvent;
+    const event = { v: JOURNAL_VERSION, seq: ++this.seq, t: this.clock(), prev: this.prev, ...body } as NightshiftEvent;
+    const line = JSON.stringify(event);
     // One write per line keeps lines whole for concurrent readers (report, export) in practice.
-    fs.writeSync(this.fd, JSON.stringify(event) + '\n');
+    fs.writeSync(this.fd, line + '\n');
+    this.prev = lineHash(line);
     if (isDurable(body)) this.scheduleSync();
     return event;
   }

@@ -7,6 +7,7 @@ import { describeParams } from './format/params.js';
 import { formatDuration } from './format/time.js';
 import type { TrialStatus } from './types.js';
 import { codeRates, codeReportLines, keptCommits } from './report-code.js';
+import { integrityLines, type Integrity } from './report-integrity.js';
 
 export interface LedgerRow {
   id: number;
@@ -22,6 +23,9 @@ export interface LedgerRow {
   fingerprint: string | null;
   /** The commit the trial ran (campaigns with `mutable:` files). */
   commit: string | null;
+  /** The frozen-set and evaluator hashes it was scored under (src/integrity.ts), when recorded. */
+  frozen_hash: string | null;
+  evaluator_hash: string | null;
 }
 
 const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
@@ -45,6 +49,8 @@ export function ledgerRow(t: TrialState): LedgerRow {
     finished_at: iso(t.finished_at),
     fingerprint: t.fingerprint?.key ?? null,
     commit: t.commit ?? null,
+    frozen_hash: t.fingerprint?.frozen ?? null,
+    evaluator_hash: t.fingerprint?.evaluator ?? null,
   };
 }
 
@@ -72,12 +78,12 @@ function cell(v: unknown, sep: string): string {
 export function toTable(rows: LedgerRow[], sep: ',' | '\t'): string {
   const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
   const paramNames = [...new Set(rows.flatMap((r) => Object.keys(r.params)))].sort();
-  const head = ['id', 'status', 'score', 'proposer', 'host', 'started_at', 'finished_at', 'fingerprint', 'commit', 'reason',
+  const head = ['id', 'status', 'score', 'proposer', 'host', 'started_at', 'finished_at', 'fingerprint', 'commit', 'frozen_hash', 'evaluator_hash', 'reason',
     ...metricNames.map((m) => `metric.${m}`), ...paramNames.map((p) => `param.${p}`)];
   const lines = [head.join(sep)];
   for (const r of rows) {
     lines.push(
-      [r.id, r.status, r.score, r.proposer, r.host, r.started_at, r.finished_at, r.fingerprint, r.commit, r.reason,
+      [r.id, r.status, r.score, r.proposer, r.host, r.started_at, r.finished_at, r.fingerprint, r.commit, r.frozen_hash, r.evaluator_hash, r.reason,
         ...metricNames.map((m) => r.metrics[m]), ...paramNames.map((p) => r.params[p])]
         .map((v) => cell(v, sep))
         .join(sep),
@@ -117,10 +123,11 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
-export function reportJson(s: CampaignState): unknown {
+export function reportJson(s: CampaignState, integrity?: Integrity): unknown {
   const best = s.best !== null ? getTrial(s, s.best) : undefined;
   const spend = spendJson(s);
   return {
+    ...(integrity ? { verified: integrity.verified, not_verified_why: integrity.why } : {}),
     name: s.name,
     state: runState(s),
     metric: s.metric,
@@ -140,7 +147,8 @@ export function reportJson(s: CampaignState): unknown {
   };
 }
 
-export function reportText(s: CampaignState): string {
+/** integrity: whether the winner may be called verified (absent: not said either way). */
+export function reportText(s: CampaignState, integrity?: Integrity): string {
   const out: string[] = [];
   const state = runState(s);
   out.push(`campaign ${s.name} — ${state}${s.finished ? ` (${s.finished.reason})` : ''}; metric ${s.metric} (${s.goal}); proposer ${s.proposer}`);
@@ -159,6 +167,7 @@ export function reportText(s: CampaignState): string {
     out.push(`best: #${best.id} ${s.metric}=${formatScore(best.score)} (${best.proposer}, ${best.host ?? 'local'})`);
     for (const [k, v] of Object.entries(best.params)) out.push(`  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
   } else out.push('best: none yet (no trial has been scored)');
+  if (integrity) out.push(...integrityLines(s, integrity));
   const cs = cohorts(s);
   if (cs.length > 1) {
     out.push('');

@@ -14,6 +14,7 @@ import type { Store } from '../store.js';
 import type { Proposer, ProposerSide } from '../types.js';
 import type { CancelIntent } from '../state/rules.js';
 import { FrozenFiles } from '../frozen.js';
+import { evaluatorHash } from '../integrity.js';
 import { budgetReason, failsCampaign, journaledBudget } from './budget.js';
 import * as commands from './commands.js';
 import * as review from './review.js';
@@ -163,6 +164,7 @@ export class Engine implements commands.CommandCore {
       config_file: c.file,
       config_hash: configHash(c.file),
       frozen: this.frozen.hashAll(),
+      evaluator: evaluatorHash(c),
       budget: journaledBudget(c),
       parallel: c.parallel,
       command: c.command,

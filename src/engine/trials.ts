@@ -14,6 +14,7 @@ import { cancelledFate } from './fate.js';
 import type { Cohorts, CompletedCurves } from './incremental.js';
 import { judge } from './judge.js';
 import { fingerprint, trialEnv, trialLaunch } from './launch.js';
+import { scoredUnder } from '../integrity.js';
 import { confirmedPrune, considerPrune, makeLive, onLine, takePending, type LiveTrial } from './live.js';
 import { moveAsideStaleDir } from './trialdir.js';
 
@@ -120,7 +121,7 @@ export class Trials {
       slot: placement.slot,
       host: this.d.config.parallel > 1 ? `${placement.host}:${placement.slot}` : placement.host,
       locator,
-      fingerprint: fingerprint(this.d.config, locator.host, hardware),
+      fingerprint: { ...fingerprint(this.d.config, locator.host, hardware), ...scoredUnder(this.d.config, this.d.frozen) },
     });
     this.armTimeout(live, this.d.config.budget.trial_timeout_ms);
     void handle.done.then((exit) => this.finish(live, exit));
