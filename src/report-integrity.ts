@@ -16,9 +16,10 @@ const pair = (f?: string, e?: string) => `frozen set ${f ? shortHash(f) : 'unrec
 export function integrityLines(s: CampaignState, integrity: Integrity): string[] {
   const out: string[] = [];
   if (s.best !== null) {
-    out.push(integrity.verified ? '  verified: hash chain intact, frozen files match' : `  not verified: ${integrity.why}; \`nightshift verify\` says exactly what.`);
+    out.push(integrity.verified ? '  verified: hash chain intact, frozen files match' : `  not verified: ${integrity.why}.`);
   }
-  const kept = allTrials(s).filter((t) => t.status === 'keep' && t.fingerprint);
+  // Older journals recorded no hashes: nothing to show.
+  const kept = allTrials(s).filter((t) => t.status === 'keep' && (t.fingerprint?.frozen || t.fingerprint?.evaluator));
   if (kept.length === 0) return out;
   const key = (t: (typeof kept)[number]) => pair(t.fingerprint!.frozen, t.fingerprint!.evaluator);
   const keys = new Set(kept.map(key));

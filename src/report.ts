@@ -127,7 +127,6 @@ export function reportJson(s: CampaignState, integrity?: Integrity): unknown {
   const best = s.best !== null ? getTrial(s, s.best) : undefined;
   const spend = spendJson(s);
   return {
-    ...(integrity ? { verified: integrity.verified, not_verified_why: integrity.why } : {}),
     name: s.name,
     state: runState(s),
     metric: s.metric,
@@ -135,6 +134,7 @@ export function reportJson(s: CampaignState, integrity?: Integrity): unknown {
     proposer: s.proposer,
     finished: s.finished?.reason ?? null,
     best: best ? ledgerRow(best) : null,
+    ...(integrity ? { verified: integrity.verified, not_verified_why: integrity.why } : {}),
     counts: s.counts,
     cohorts: cohorts(s),
     // Only campaigns that called a model have it, so older reports read the same.

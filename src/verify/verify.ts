@@ -105,10 +105,11 @@ export function verifyCampaign(config: CampaignConfig, outDir: string, opts: { c
     }
   }
   let why: string | null = null;
-  if (chain.status === 'broken') why = `the journal's hash chain is broken ${chain.firstBreak}`;
+  const hint = '; `nightshift verify` says exactly what';
+  if (chain.status === 'broken') why = `the journal's hash chain breaks ${chain.firstBreak}${hint}`;
   else if (chain.status !== 'intact') why = 'the journal was written by an older nightshift and is not hash-chained';
-  else if (frozenProblems.length) why = `${frozenProblems.length} frozen file(s) changed since the campaign started`;
-  else if (fingerprintProblems.length) why = 'some trials were scored under other frozen files or another evaluator than the campaign recorded';
+  else if (frozenProblems.length) why = `${frozenProblems.length} frozen file(s) changed since the campaign started${hint}`;
+  else if (fingerprintProblems.length) why = `some trials were scored under other frozen files or another evaluator than the campaign recorded${hint}`;
   return {
     journal,
     chain,

@@ -64,7 +64,7 @@ describe('nightshift run / report / export', () => {
     const scored = jsonl.filter((r) => r.status === 'keep' || r.status === 'discard');
     expect(scored).toHaveLength(6);
     for (const r of scored) {
-      expect(Object.keys(r).sort()).toEqual(['commit', 'fingerprint', 'finished_at', 'host', 'id', 'metrics', 'params', 'proposer', 'reason', 'score', 'started_at', 'status'].sort());
+      expect(Object.keys(r).sort()).toEqual(['commit', 'evaluator_hash', 'fingerprint', 'finished_at', 'frozen_hash', 'host', 'id', 'metrics', 'params', 'proposer', 'reason', 'score', 'started_at', 'status'].sort());
       expect(new Date(r.started_at).toISOString()).toBe(r.started_at);
       expect(typeof r.score).toBe('number');
       expect(r.metrics.loss).toBe(r.score);
