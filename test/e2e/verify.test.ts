@@ -53,6 +53,15 @@ describe('nightshift verify', () => {
     expect(report.stdout).toMatch(/^ {2}verified: hash chain intact, frozen files match$/m);
     expect(report.stdout).toMatch(/^scored under: frozen set [0-9a-f]{12}, evaluator [0-9a-f]{12} \(all \d+ kept trials?\)$/m);
     expect(JSON.parse(cli(['report', 'campaign.yaml', '--out', 'out', '--json'], dir).stdout).verified).toBe(true);
+    // export carries the hashes each trial was scored under.
+    const rows = cli(['export', 'campaign.yaml', '--out', 'out'], dir).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.length).toBe(4);
+    for (const row of rows) expect(row).toMatchObject({ frozen_hash: rows[0].frozen_hash, evaluator_hash: rows[0].evaluator_hash });
+    expect(rows[0].frozen_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].evaluator_hash).toMatch(/^[0-9a-f]{64}$/);
+    const csv = cli(['export', 'campaign.yaml', '--out', 'out', '--format', 'csv'], dir).stdout.split('\n');
+    const head = csv[0].split(',');
+    expect(csv[1].split(',')[head.indexOf('frozen_hash')]).toBe(rows[0].frozen_hash);
   });
 
   it('names the line whose score was edited by hand, and report refuses to call the winner verified', () => {
