@@ -112,6 +112,8 @@ export class Journal {
   append(body: EventBody): NightshiftEvent {
     if (this.syncError) throw this.syncError;
     const event = { v: JOURNAL_VERSION, seq: ++this.seq, t: this.clock(), prev: this.prev, ...body } as NightshiftEvent;
+    // A body copied from a replayed event must not carry that event's prev into the chain.
+    event.prev = this.prev;
     const line = JSON.stringify(event);
     // One write per line keeps lines whole for concurrent readers (report, export) in practice.
     fs.writeSync(this.fd, line + '\n');

@@ -55,7 +55,7 @@ function expectDerivedFromJournal(evs: NightshiftEvent[], rules: Parameters<type
     const decided = evs[i - 1];
     expect(decided.type).toBe('trial.decided');
     if (decided.type !== 'trial.decided') return;
-    const { v: _v, seq: _s, t: _t, ...body } = e;
+    const { v: _v, seq: _s, t: _t, prev: _p, ...body } = e;
     expect(hybridSwitch(rules, replay(evs.slice(0, i)), decided.id)).toEqual(body);
   }
 }

@@ -42,7 +42,7 @@ describe('engine rules on the in-memory runner', () => {
     expect(l.command).toMatch(/^train 0\.\d+|^train [01](\.0)?$/);
     // The locator the runner gave is journaled.
     const started = events(`${dir}/out`).find((e) => e.type === 'trial.started')!;
-    expect(started).toMatchObject({ v: 2, locator: { runner: 'local', host: 'mem', pid: 1_000_000 + l.id } });
+    expect(started).toMatchObject({ v: 3, locator: { runner: 'local', host: 'mem', pid: 1_000_000 + l.id } });
     // Finishing one frees its placement: the next queued trial starts.
     runner.trials.get(l.id)!.finish(ok);
     await waitFor(() => runner.launches.length === 3, 5000, 'a third start');

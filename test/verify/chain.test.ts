@@ -42,4 +42,13 @@ describe('checkChain', () => {
     expect(headless.status).toBe('broken');
     expect(headless.problems[0]).toMatch(/^Line 1 \(seq 2, operator\.note\) breaks the hash chain: .*the genesis string/);
   });
+
+  it('keeps the chain when a body copied from a replayed event still carries its old prev', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-chain-')), 'journal.jsonl');
+    const j = Journal.create(file, () => 1000);
+    const first = j.append({ type: 'operator.note', text: 'a' });
+    j.append({ ...first, text: 'copied' } as unknown as Parameters<Journal['append']>[0]);
+    j.close();
+    expect(checkChain(fs.readFileSync(file)).status).toBe('intact');
+  });
 });
