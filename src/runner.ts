@@ -19,15 +19,26 @@ export interface Placement {
  * find it again. Owned by the runner that wrote it; `local` today, an SSH host and remote directory
  * or a Slurm job id later.
  */
-export type Locator = {
-  runner: 'local';
-  host: string;
+export type Locator = LocalLocator | SshLocator;
+
+interface LocatorFields {
+  /** The process (group leader) id, on the machine it runs on. */
   pid: number;
   /** Process start time (clock ticks since boot, Linux) to tell our process from a recycled pid. */
   pid_start?: string;
-  /** The trial directory: output.log, params.json, control, exit_code live here. */
+  /** The trial directory on that machine: output.log, params.json, control, exit_code live here. */
   dir: string;
-};
+}
+/** A process on this machine. */
+export interface LocalLocator extends LocatorFields {
+  runner: 'local';
+  host: string;
+}
+/** A detached process group on one of the campaign's `hosts:` (host is the entry's name). */
+export interface SshLocator extends LocatorFields {
+  runner: 'ssh';
+  host: string;
+}
 
 export interface TrialLaunch {
   id: number;
@@ -51,6 +62,8 @@ export interface ExitInfo {
   signal: string | null;
   /** Set when the process vanished without leaving an exit status (e.g. killed while unsupervised). */
   vanished?: boolean;
+  /** Set when the trial could not be followed to its end (its host stayed down past the grace): re-queue it. */
+  lost?: string;
 }
 
 /** prune / stop: the word written to the control file before a SIGTERM; kill: SIGKILL now. */

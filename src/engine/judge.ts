@@ -35,6 +35,7 @@ export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelInt
   const printed = { ...trial.last };
   const none = { score: null, best: false, metrics: printed };
   if (cancel) return { ...cancelledFate(cancel), ...none };
+  if (exit.lost) return { status: 'lost', reason: exit.lost, ...none };
   if (exit.vanished) return { status: 'crash', reason: 'the process vanished without an exit status (killed while unsupervised?)', ...none };
   if (exit.code !== 0) return { status: 'crash', reason: crashReason(exit, inputs.lastLine), ...none };
   const changed = inputs.frozenChanged();

@@ -1,0 +1,192 @@
+// One `hosts:` entry at run time: its connection, what it is (probed once per connection), its
+// slots, the code shipped to it, and the trials running on it, polled together in one exec per
+// tick (one channel, whatever the number of trials). While the connection is down the trials keep
+// running on the host; past `host_grace` they are given up as lost (re-queued by the engine) and
+// their process groups are killed if the host comes back.
+import { randomBytes } from 'node:crypto';
+import type { ExitInfo, HostEvent, Locator } from '../../src/runner.js';
+import { HostConnection } from './connection.js';
+import { POLL_SCRIPT, parsePoll, parseProbe, probeScript, shCommand, SIGNAL_SCRIPT, startScript, type Probe, type StartSpec } from './remote.js';
+import { ensureShipped, type CodePack } from './ship.js';
+import type { Target } from './target.js';
+import type { SshTrial, TrialHost } from './trial.js';
+
+const POLL_MS = 150;
+
+export interface HostSpec {
+  name: string;
+  workdir: string;
+  setup?: string;
+  data_dir?: string;
+  /** One entry per slot: the GPUs it owns (empty for a CPU slot). */
+  slots: string[][];
+}
+
+export class RemoteHost implements TrialHost {
+  readonly conn: HostConnection;
+  probe: Probe | null = null;
+  /** Why the host cannot take trials although it is connected (no workdir, no GPU). */
+  unusable = '';
+  readonly busy = new Set<number>();
+  private readonly trials = new Set<SshTrial>();
+  private pollTimer: NodeJS.Timeout | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private shipped: Promise<boolean> | null = null;
+  /** Trials given up while the host was unreachable: their groups are killed when it is back. */
+  private abandoned: Locator[] = [];
+  private upWaiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(
+    readonly spec: HostSpec,
+    target: Target,
+    private readonly opts: { graceMs: number; onHost: (e: HostEvent) => void; pack: () => Promise<CodePack> },
+  ) {
+    this.conn = new HostConnection(target, { up: () => void this.onUp(), down: (why) => this.onDown(why) });
+  }
+
+  open(): void {
+    this.conn.start();
+  }
+
+  /** Connected, probed and fit for trials. */
+  usable(): boolean {
+    return this.conn.state === 'up' && this.probe !== null && !this.unusable;
+  }
+
+  private async onUp(): Promise<void> {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    const t = this.conn.target;
+    try {
+      const started = Date.now();
+      const r = await this.conn.exec(shCommand(probeScript(this.spec.workdir, this.spec.setup)), { timeoutMs: 30_000 });
+      this.probe = parseProbe(r.stdout.toString('utf8'));
+      const ms = Date.now() - started;
+      this.unusable = this.fitness(this.probe);
+      if (this.unusable) this.opts.onHost({ type: 'host.down', host: this.spec.name, reason: this.unusable });
+      else this.opts.onHost({ type: 'host.up', host: this.spec.name, reason: `${t.user}@${t.host}:${t.port}, ${this.hardware(0).replace(/ \+ .*/, '')}${this.probe.gpus.length ? `, ${this.probe.gpus.length} GPU` : ''}, ${this.spec.slots.length} slot${this.spec.slots.length === 1 ? '' : 's'}, probe ${ms} ms` });
+    } catch (err) {
+      // The connection dropped during the probe: onDown reports it.
+      return;
+    }
+    for (const loc of this.abandoned.splice(0)) void this.signal(loc, '', 'KILL').catch(() => {});
+    for (const w of this.upWaiters.splice(0)) w();
+    this.schedulePoll();
+  }
+
+  private fitness(p: Probe): string {
+    if (!p.workdirOk) return `workdir ${this.spec.workdir} cannot be created or written by ${this.conn.target.user}; create it on the host (mkdir -p ${this.spec.workdir}) or fix workdir for this host`;
+    if (p.setupFailed) return `the setup command failed on the host (exit ${p.setupFailed.replace(/^fail:/, '')}): ${this.spec.setup}`;
+    const wanted = [...new Set(this.spec.slots.flat())];
+    if (wanted.length && p.gpus.length === 0) return `gpus are declared for this host but nvidia-smi ${p.gpuError ? `failed: ${p.gpuError}` : 'is not there'}; declare slots: N for a CPU host, or fix the NVIDIA driver`;
+    const missing = wanted.filter((g) => !p.gpus.some((x) => x.index === g));
+    if (p.gpus.length && missing.length) return `GPU ${missing.join(', ')} declared but the host has ${p.gpus.map((g) => g.index).join(', ')}`;
+    if (p.diskFreeKb !== undefined && p.diskFreeKb < 100 * 1024) return `the disk holding ${this.spec.workdir} is full (${p.diskFreeKb} KB free)`;
+    return '';
+  }
+
+  private onDown(reason: string): void {
+    this.opts.onHost({ type: 'host.down', host: this.spec.name, reason });
+    if (this.graceTimer || this.trials.size === 0) return;
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = null;
+      if (this.conn.state === 'up') return;
+      const why = `host ${this.spec.name} unreachable for ${Math.round(this.opts.graceMs / 1000)} s (${reason})`;
+      for (const trial of [...this.trials]) {
+        this.abandoned.push(trial.locator);
+        trial.finish({ code: null, signal: null, lost: why } as ExitInfo);
+      }
+    }, this.opts.graceMs);
+    this.graceTimer.unref();
+  }
+
+  /** Resolves when the host is usable, or after `ms` (false). */
+  waitUsable(ms: number): Promise<boolean> {
+    if (this.usable()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.usable()), ms);
+      this.upWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(this.usable());
+      });
+    });
+  }
+
+  /** Ships the code (once per pack per runner; the host's cache makes later runs free). */
+  ship(): Promise<boolean> {
+    this.shipped ??= this.opts.pack().then((pack) => ensureShipped(this.conn, this.spec.workdir, pack));
+    // A failed shipment (connection dropped) is tried again by the next trial.
+    this.shipped.catch(() => (this.shipped = null));
+    return this.shipped;
+  }
+
+  /** Starts the trial's wrapper on the host; retried through a reconnect (the token makes it idempotent). */
+  async startRemote(spec: Omit<StartSpec, 'token' | 'setup'>, limitMs: number): Promise<{ pid: number; pidStart?: string } | { error: string }> {
+    const full: StartSpec = { ...spec, setup: this.spec.setup, token: randomBytes(8).toString('hex') };
+    const deadline = Date.now() + limitMs;
+    for (;;) {
+      try {
+        const r = await this.conn.exec(shCommand(startScript(full)), { timeoutMs: 30_000 });
+        const m = /^(\d+) ?(\d*)/.exec(r.stdout.toString().trim());
+        if (r.code === 0 && m) return { pid: Number(m[1]), pidStart: m[2] || undefined };
+        return { error: (r.stderr.trim().split('\n').pop() || `the start script exited ${r.code}`).slice(0, 500) };
+      } catch (err) {
+        if (Date.now() > deadline) return { error: `could not start it on ${this.spec.name}: ${(err as Error).message}` };
+        await this.waitUsable(Math.max(0, deadline - Date.now()));
+      }
+    }
+  }
+
+  watch(trial: SshTrial): void {
+    this.trials.add(trial);
+    this.schedulePoll();
+  }
+
+  forget(trial: SshTrial): void {
+    this.trials.delete(trial);
+  }
+
+  private schedulePoll(): void {
+    if (this.pollTimer || this.closed || this.trials.size === 0) return;
+    this.pollTimer = setTimeout(() => void this.poll(), POLL_MS);
+  }
+
+  /** One exec for every trial on the host: new output from each one's offset, exit files, liveness. */
+  async poll(): Promise<void> {
+    this.pollTimer = null;
+    const trials = [...this.trials];
+    if (trials.length && this.conn.state === 'up') {
+      const args = trials.flatMap((t) => [t.locator.dir, String(t.offset), String(t.locator.pid)]);
+      try {
+        const r = await this.conn.exec(shCommand(POLL_SCRIPT, args), { timeoutMs: 30_000 });
+        parsePoll(r.stdout, trials.length).forEach((res, i) => trials[i].onPoll(res));
+      } catch {
+        // Dropped mid-poll: the offsets did not move, the next poll after reconnecting asks again.
+      }
+    }
+    this.schedulePoll();
+  }
+
+  async signal(locator: Locator, word: string, sig: 'TERM' | 'KILL' | '0'): Promise<boolean> {
+    const r = await this.conn.exec(shCommand(SIGNAL_SCRIPT, [String(locator.pid), locator.pid_start ?? '', locator.dir, word, sig]), { timeoutMs: 15_000 });
+    return r.stdout.toString().trim() === 'gone';
+  }
+
+  /** The hardware a slot gives a trial (the comparability fingerprint uses it): CPUs, and the slot's GPU with its driver. */
+  hardware(slot: number): string {
+    const p = this.probe;
+    const cpu = p ? `${p.nproc}x ${p.cpu || 'cpu'}` : 'unknown';
+    const gpu = this.spec.slots[slot]?.[0];
+    if (gpu === undefined) return cpu;
+    const g = p?.gpus.find((x) => x.index === gpu);
+    return `${cpu} + ${g ? `${g.name} (driver ${g.driver})` : 'GPU'}`;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.conn.close();
+  }
+}

@@ -1,0 +1,213 @@
+// The shell scripts the SSH runner runs on a host, each one exec (one channel, one round trip).
+// They are POSIX sh run as `sh -c SCRIPT sh ARGS...` (whatever the user's login shell), except the
+// trial's own wrapper, which prefers bash so `setup: source ~/venv/bin/activate` works.
+
+/** Single-quotes a string for any Bourne-style shell. */
+export function q(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function shCommand(script: string, args: string[] = []): string {
+  return ['sh', '-c', q(script), 'sh', ...args.map(q)].join(' ');
+}
+
+// As the local runner's wrapper (runners/local.ts), plus: it records its own pid and start time
+// first (the start script waits for that file: setsid may fork, so $! is not always our pid).
+const WRAPPER = `printf '%s %s\\n' "$$" "$(cut -d' ' -f22 /proc/$$/stat 2>/dev/null)" > "$NIGHTSHIFT_TRIAL_DIR/pid.tmp" && mv "$NIGHTSHIFT_TRIAL_DIR/pid.tmp" "$NIGHTSHIFT_TRIAL_DIR/pid"
+trap ':' TERM INT HUP
+(trap ':' TERM INT HUP; eval "$1") &
+c=$!
+while :; do
+  wait "$c"; s=$?
+  kill -0 "$c" 2>/dev/null || break
+done
+printf '%s\\n' "$s" > "$NIGHTSHIFT_TRIAL_DIR/exit_code"
+exit "$s"`;
+
+export interface StartSpec {
+  dir: string;
+  cwd: string;
+  /** Written into the trial directory: re-running the script with the same token starts nothing twice. */
+  token: string;
+  command: string;
+  setup?: string;
+  env: Record<string, string>;
+  files: Record<string, string>;
+}
+
+/**
+ * Creates the trial directory (a stale one is moved aside), writes its files, starts the wrapper
+ * in its own session with output to output.log, and prints "pid start". Idempotent per token, so
+ * a start whose answer was lost with the connection can be sent again.
+ */
+export function startScript(s: StartSpec): string {
+  const files = Object.entries(s.files).map(([name, content]) => `printf %s ${q(Buffer.from(content).toString('base64'))} | base64 -d > "$D"/${q(name)}`);
+  const env = Object.entries(s.env).map(([k, v]) => `export ${k}=${q(v)}`);
+  // setup runs in the trial's shell (so `source` takes effect); if it fails, the trial fails with it.
+  const command = s.setup ? `{\n${s.setup}\n} || { echo "nightshift: the host's setup command failed (exit $?)" >&2; exit 1; }\n${s.command}` : s.command;
+  return [
+    'set -e',
+    `D=${q(s.dir)}`,
+    `if [ -f "$D/token" ] && [ "$(cat "$D/token")" = ${q(s.token)} ]; then :; else`,
+    '  if [ -e "$D" ]; then mv "$D" "$D.old-$(date +%s)-$$"; fi',
+    '  mkdir -p "$D"',
+    ...files,
+    `  cd ${q(s.cwd)}`,
+    ...env,
+    '  SH=$(command -v bash || echo sh)',
+    `  setsid "$SH" -c ${q(WRAPPER)} nightshift-trial ${q(command)} </dev/null >>"$D/output.log" 2>&1 &`,
+    `  printf %s ${q(s.token)} > "$D/token"`,
+    'fi',
+    'i=0',
+    'while [ ! -s "$D/pid" ]; do i=$((i+1)); if [ $i -gt 1000 ]; then echo "the trial wrapper did not start within 10 s" >&2; exit 3; fi; sleep 0.01; done',
+    'cat "$D/pid"',
+  ].join('\n');
+}
+
+/** Bytes of one trial's log sent per poll. */
+export const POLL_BUDGET = 1024 * 1024;
+
+/**
+ * For each (dir, offset, pid): a header "@ index exit alive size n" then exactly n bytes of
+ * output.log from offset. The exit file is read before the size, so once it shows, the size is final.
+ */
+export const POLL_SCRIPT = `B=${POLL_BUDGET}; i=0
+while [ $# -ge 3 ]; do
+  d=$1; o=$2; p=$3; shift 3
+  e=; [ -f "$d/exit_code" ] && e=$(cat "$d/exit_code" 2>/dev/null)
+  a=0; [ "$p" -gt 0 ] 2>/dev/null && kill -0 -- -"$p" 2>/dev/null && a=1
+  s=$(stat -c %s "$d/output.log" 2>/dev/null || echo 0)
+  n=$((s-o)); [ $n -lt 0 ] && n=0; [ $n -gt $B ] && n=$B
+  printf '@ %s %s %s %s %s\\n' "$i" "\${e:--}" "$a" "$s" "$n"
+  if [ $n -gt 0 ]; then tail -c +$((o+1)) "$d/output.log" | head -c $n; fi
+  i=$((i+1))
+done`;
+
+export interface PollResult {
+  exit: number | null;
+  alive: boolean;
+  size: number;
+  bytes: Buffer;
+}
+
+export function parsePoll(out: Buffer, count: number): PollResult[] {
+  const results: PollResult[] = [];
+  let pos = 0;
+  for (let k = 0; k < count; k++) {
+    const nl = out.indexOf(10, pos);
+    if (nl < 0) throw new Error('the poll answer was cut short');
+    const m = /^@ (\d+) (\S+) ([01]) (\d+) (\d+)$/.exec(out.subarray(pos, nl).toString('latin1'));
+    if (!m || Number(m[1]) !== k) throw new Error(`unexpected poll answer: ${out.subarray(pos, Math.min(nl, pos + 80)).toString('latin1')}`);
+    const n = Number(m[5]);
+    const bytes = out.subarray(nl + 1, nl + 1 + n);
+    if (bytes.length !== n) throw new Error('the poll answer was cut short');
+    results.push({ exit: /^\d+$/.test(m[2]) ? Number(m[2]) : null, alive: m[3] === '1', size: Number(m[4]), bytes });
+    pos = nl + 1 + n;
+  }
+  return results;
+}
+
+/**
+ * Signals the trial's process group (after writing the control word, for a cooperative stop) and
+ * prints "alive" or "gone". A leader that exists with another start time is a recycled pid: left
+ * alone. (A gone leader's pid is not reused while its group has members, so -pid is still ours.)
+ */
+export const SIGNAL_SCRIPT = `p=$1; st=$2; d=$3; m=$4; sig=$5
+if [ -n "$st" ] && [ -e /proc/$p ] && [ "$(cut -d' ' -f22 /proc/$p/stat 2>/dev/null)" != "$st" ]; then echo gone; exit 0; fi
+if [ -n "$m" ]; then printf '%s\\n' "$m" > "$d/control" 2>/dev/null || :; fi
+if [ "$sig" != 0 ]; then kill -s "$sig" -- -"$p" 2>/dev/null || :; fi
+if kill -0 -- -"$p" 2>/dev/null; then echo alive; else echo gone; fi`;
+
+/** Is the code tree with this hash already on the host? */
+export function cachedScript(codeDir: string): string {
+  return `test -f ${q(codeDir + '/.nightshift-complete')} && echo cached || echo missing`;
+}
+
+/** Unpacks a tar from stdin into the cache, atomically (a half-shipped tree is never used). */
+export function shipScript(workdir: string, codeDir: string): string {
+  return [
+    `W=${q(workdir)}; C=${q(codeDir)}`,
+    'mkdir -p "$W/.nightshift-cache" || exit 4',
+    'T=$(mktemp -d "$W/.nightshift-cache/.tmp-XXXXXX") || exit 4',
+    'tar -x -C "$T" -f - || { rm -rf "$T"; exit 5; }',
+    'touch "$T/.nightshift-complete"',
+    'mv -T "$T" "$C" 2>/dev/null || rm -rf "$T"',
+    'echo shipped',
+  ].join('\n');
+}
+
+/** What the host is: CPUs, load, GPUs (nvidia-smi), free disk in the workdir, python after setup. */
+export function probeScript(workdir: string, setup?: string): string {
+  return [
+    'echo "nproc=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"',
+    `echo "cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"`,
+    `echo "load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)"`,
+    'if command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi --query-gpu=index,name,driver_version,memory.total,memory.used,utilization.gpu --format=csv,noheader,nounits 2>&1 | sed "s/^/gpu=/"; else echo "gpu=none"; fi',
+    `if mkdir -p ${q(workdir)} 2>/dev/null && [ -w ${q(workdir)} ]; then echo "workdir=ok"; echo "disk=$(df -Pk ${q(workdir)} | tail -1 | awk '{print $4}')"; else echo "workdir=fail"; fi`,
+    // setup runs in bash (if there) like the trial's, then python's version is asked in that same shell.
+    `SH=$(command -v bash || echo sh); "$SH" -c ${q(`${setup ? `{ ${setup}\n} >/dev/null 2>&1 || { echo "setup=fail:$?"; exit 0; }\n` : ''}echo "python=$( (python3 --version || python --version) 2>&1 | head -1)"`)}`,
+  ].join('\n');
+}
+
+export interface Probe {
+  nproc: number;
+  cpu: string;
+  load: string;
+  gpus: Array<{ index: string; name: string; driver: string; memTotal: string; memUsed: string; util: string }>;
+  gpuError?: string;
+  workdirOk: boolean;
+  diskFreeKb?: number;
+  python?: string;
+  setupFailed?: string;
+}
+
+export function parseProbe(text: string): Probe {
+  const p: Probe = { nproc: 0, cpu: '', load: '', gpus: [], workdirOk: false };
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const k = line.slice(0, eq);
+    const v = line.slice(eq + 1).trim();
+    if (k === 'nproc') p.nproc = Number(v) || 0;
+    else if (k === 'cpu') p.cpu = v;
+    else if (k === 'load') p.load = v;
+    else if (k === 'gpu' && v !== 'none') {
+      const f = v.split(',').map((x) => x.trim());
+      if (f.length >= 6 && /^\d+$/.test(f[0])) p.gpus.push({ index: f[0], name: f[1], driver: f[2], memTotal: f[3], memUsed: f[4], util: f[5] });
+      else p.gpuError = v;
+    } else if (k === 'workdir') p.workdirOk = v === 'ok';
+    else if (k === 'disk') p.diskFreeKb = Number(v);
+    else if (k === 'python') p.python = v;
+    else if (k === 'setup') p.setupFailed = v;
+  }
+  return p;
+}
+
+export interface RemoteExec {
+  dir: string;
+  cwd: string;
+  env: Record<string, string>;
+  command: string;
+  logName: string;
+  timeoutMs: number;
+  killGraceMs: number;
+}
+
+/**
+ * The evaluator: run in the trial's directory on its host under coreutils `timeout` (exit 124 when
+ * it took too long); stdout comes back and, with stderr, is logged in the trial directory; on a
+ * failure the log's last line comes back on stderr.
+ */
+export function execScript(x: RemoteExec): string {
+  const log = `"$D"/${q(x.logName)}`;
+  return [
+    `D=${q(x.dir)}`,
+    `cd ${q(x.cwd)} || exit 126`,
+    ...Object.entries(x.env).map(([k, v]) => `export ${k}=${q(v)}`),
+    'SH=$(command -v bash || echo sh)',
+    `timeout -k ${Math.max(1, Math.ceil(x.killGraceMs / 1000))} ${Math.max(1, Math.ceil(x.timeoutMs / 1000))} "$SH" -c ${q(x.command)} </dev/null > ${log}.out 2> ${log}; s=$?`,
+    `cat ${log}.out; cat ${log}.out >> ${log}; rm -f ${log}.out`,
+    `if [ $s -ne 0 ]; then tail -n 1 ${log} >&2; fi`,
+    'exit $s',
+  ].join('\n');
+}
