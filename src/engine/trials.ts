@@ -182,9 +182,13 @@ export class Trials {
     const t = getTrial(this.d.state(), live.id)!;
     const duration = this.d.clock() - (t.started_at ?? live.startedAt);
     const locator = live.handle?.locator ?? t.locator ?? { runner: 'local', host: '', pid: -1, dir: trialDir(this.d.outDir, t.id) };
+    const state = this.d.state;
     const verdict = await judge(t, exit, live.cancel, {
       config: this.d.config,
-      state: this.d.state(),
+      // Read when the verdict is made: other trials may be decided while the evaluator runs.
+      get state() {
+        return state();
+      },
       cohorts: this.d.cohorts.size,
       lastLine: live.lastLine,
       frozenChanged: () => this.d.frozen.changed(this.d.state().frozen),
