@@ -16,8 +16,8 @@ export interface Placement {
 
 /**
  * Where a started trial runs, as the journal records it (trial.started), so a later supervisor can
- * find it again. Owned by the runner that wrote it; `local` today, an SSH host and remote directory
- * or a Slurm job id later.
+ * find it again. Owned by the runner that wrote it: a local process, or a process group on an SSH
+ * host with its remote directory (a Slurm job id later).
  */
 export type Locator = LocalLocator | SshLocator;
 
@@ -135,4 +135,6 @@ export interface Runner {
   exec(locator: Locator, req: ExecRequest): Promise<ExecResult>;
   /** The last n output lines of a trial that is no longer watched (read asynchronously, sanitised). */
   tail(locator: Locator, n: number): Promise<string[]>;
+  /** Lets go of connections and timers once supervision ends (running trials are left alone). */
+  close?(): void;
 }

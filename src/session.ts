@@ -13,6 +13,9 @@ import { Engine, configHash } from './engine/engine.js';
 import { PROPOSERS, createProposer } from '../proposers/index.js';
 import type { Proposer } from './types.js';
 import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
+import { CombinedRunner } from '../runners/combined.js';
+import { SshRunner } from '../runners/ssh/runner.js';
+import type { Runner } from './runner.js';
 import { identityRefusal } from './resume-guard.js';
 import type { Overrides } from './events.js';
 import { ResultsFile, decisionOrder } from './results-tsv.js';
@@ -152,17 +155,43 @@ async function openWorkspace(config: CampaignConfig, outDir: string, start?: { f
   }
 }
 
-function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, release: () => void, overrides: Overrides, decided: number[] = [], stage?: PrepareStage) {
+/**
+ * The local runner; with `hosts:`, the SSH runner (plus the local slots when `local: true`).
+ * config.parallel becomes the total slot count, as shown and journaled.
+ */
+export function buildRunner(config: CampaignConfig, outDir: string): Runner {
+  const hosts = config.hosts ?? [];
+  if (hosts.length === 0) return new LocalRunner(config.parallel, config.gpus);
+  const localSlots = config.local ? config.parallel : 0;
+  const ssh = new SshRunner({
+    hosts: hosts.map((h) => ({ ...h, slots: h.gpus.length ? h.gpus.map((g) => [g]) : Array.from({ length: h.slots }, () => []) })),
+    campaign: config.name,
+    workdir: config.workdir,
+    outDir,
+    graceMs: config.host_grace_ms ?? 60_000,
+    acceptNewHostKeys: config.accept_new_host_keys ?? false,
+    slotBase: localSlots,
+  });
+  config.parallel = localSlots + ssh.slots;
+  return localSlots ? new CombinedRunner(new LocalRunner(localSlots, config.gpus), localSlots, ssh) : ssh;
+}
+
+function assemble(config: CampaignConfig, outDir: string, journal: Journal, initial: CampaignState | undefined, releaseLock: () => void, overrides: Overrides, decided: number[] = [], stage?: PrepareStage) {
   const store = new Store(initial);
   // The model client journals through the engine, which is built with the proposers that use it.
   let engineRef: Engine | undefined;
+  const runner = buildRunner(config, outDir);
+  const release = () => {
+    runner.close?.();
+    releaseLock();
+  };
   const engine = new Engine({
     config,
     overrides,
     outDir,
     journal,
     store,
-    runner: new LocalRunner(config.parallel, config.gpus),
+    runner,
     proposers: buildProposers(config, outDir, () => engineRef!, stage?.ws),
     ready: stage?.ready,
     prepare: stage ? () => stage.pump() : undefined,

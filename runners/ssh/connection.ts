@@ -4,7 +4,10 @@
 // the (MaxSessions+1)th with "open failed"); a refused open lowers the limit to what the server
 // took and is retried, never surfaced as a crash.
 import type { Readable } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+
+const { Client } = ssh2;
+type Client = InstanceType<typeof Client>;
 import { checkHostKey, knownHostsName, knownKeyTypes, refusalMessage, rememberHostKey } from './known-hosts.js';
 import { describeSshError, loadIdentities, type Target } from './target.js';
 

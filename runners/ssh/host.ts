@@ -45,6 +45,13 @@ export class RemoteHost implements TrialHost {
     this.conn = new HostConnection(target, { up: () => void this.onUp(), down: (why) => this.onDown(why) });
   }
 
+  /** The workdir as an absolute path on the host (relative and ~/ paths are under the login home). */
+  get workdir(): string {
+    const w = this.spec.workdir;
+    if (w.startsWith('/') || !this.probe?.home) return w;
+    return `${this.probe.home.replace(/\/$/, '')}/${w.replace(/^~\/?/, '')}`.replace(/\/$/, '');
+  }
+
   open(): void {
     this.conn.start();
   }
@@ -115,7 +122,7 @@ export class RemoteHost implements TrialHost {
 
   /** Ships the code (once per pack per runner; the host's cache makes later runs free). */
   ship(): Promise<boolean> {
-    this.shipped ??= this.opts.pack().then((pack) => ensureShipped(this.conn, this.spec.workdir, pack));
+    this.shipped ??= this.opts.pack().then((pack) => ensureShipped(this.conn, this.workdir, pack));
     // A failed shipment (connection dropped) is tried again by the next trial.
     this.shipped.catch(() => (this.shipped = null));
     return this.shipped;

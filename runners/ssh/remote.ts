@@ -75,7 +75,7 @@ export const POLL_SCRIPT = `B=${POLL_BUDGET}; i=0
 while [ $# -ge 3 ]; do
   d=$1; o=$2; p=$3; shift 3
   e=; [ -f "$d/exit_code" ] && e=$(cat "$d/exit_code" 2>/dev/null)
-  a=0; [ "$p" -gt 0 ] 2>/dev/null && kill -0 -- -"$p" 2>/dev/null && a=1
+  a=0; [ "$p" -gt 0 ] 2>/dev/null && kill -0 -"$p" 2>/dev/null && a=1
   s=$(stat -c %s "$d/output.log" 2>/dev/null || echo 0)
   n=$((s-o)); [ $n -lt 0 ] && n=0; [ $n -gt $B ] && n=$B
   printf '@ %s %s %s %s %s\\n' "$i" "\${e:--}" "$a" "$s" "$n"
@@ -107,6 +107,7 @@ export function parsePoll(out: Buffer, count: number): PollResult[] {
   return results;
 }
 
+// dash's kill takes neither `--` nor `-s SIG` before a negative (group) id: `kill -SIG -PGID` only.
 /**
  * Signals the trial's process group (after writing the control word, for a cooperative stop) and
  * prints "alive" or "gone". A leader that exists with another start time is a recycled pid: left
@@ -115,8 +116,8 @@ export function parsePoll(out: Buffer, count: number): PollResult[] {
 export const SIGNAL_SCRIPT = `p=$1; st=$2; d=$3; m=$4; sig=$5
 if [ -n "$st" ] && [ -e /proc/$p ] && [ "$(cut -d' ' -f22 /proc/$p/stat 2>/dev/null)" != "$st" ]; then echo gone; exit 0; fi
 if [ -n "$m" ]; then printf '%s\\n' "$m" > "$d/control" 2>/dev/null || :; fi
-if [ "$sig" != 0 ]; then kill -s "$sig" -- -"$p" 2>/dev/null || :; fi
-if kill -0 -- -"$p" 2>/dev/null; then echo alive; else echo gone; fi`;
+if [ "$sig" != 0 ]; then kill -"$sig" -"$p" 2>/dev/null || :; fi
+if kill -0 -"$p" 2>/dev/null; then echo alive; else echo gone; fi`;
 
 /** Is the code tree with this hash already on the host? */
 export function cachedScript(codeDir: string): string {
@@ -138,7 +139,10 @@ export function shipScript(workdir: string, codeDir: string): string {
 
 /** What the host is: CPUs, load, GPUs (nvidia-smi), free disk in the workdir, python after setup. */
 export function probeScript(workdir: string, setup?: string): string {
+  // A workdir under ~ is written relative to the home directory every exec starts in.
+  workdir = workdir.replace(/^~\/?/, '') || '.';
   return [
+    'echo "home=$HOME"',
     'echo "nproc=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"',
     `echo "cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"`,
     `echo "load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)"`,
@@ -159,6 +163,7 @@ export interface Probe {
   diskFreeKb?: number;
   python?: string;
   setupFailed?: string;
+  home?: string;
 }
 
 export function parseProbe(text: string): Probe {
@@ -179,6 +184,7 @@ export function parseProbe(text: string): Probe {
     else if (k === 'disk') p.diskFreeKb = Number(v);
     else if (k === 'python') p.python = v;
     else if (k === 'setup') p.setupFailed = v;
+    else if (k === 'home') p.home = v;
   }
   return p;
 }

@@ -85,7 +85,7 @@ export class SshRunner implements Runner {
   }
 
   private remoteDir(host: RemoteHost, id: number): string {
-    return `${host.spec.workdir}/${this.o.campaign}/${id}`;
+    return `${host.workdir}/${this.o.campaign}/${id}`;
   }
 
   /** A local path inside the campaign's workdir, as the shipped tree on the host has it. */
@@ -131,7 +131,7 @@ export class SshRunner implements Runner {
           await host.waitUsable(deadline - Date.now());
         }
       }
-      codeDir = codeDirFor(host.spec.workdir, (await this.code()).hash);
+      codeDir = codeDirFor(host.workdir, (await this.code()).hash);
     } catch (err) {
       return failed((err as Error).message);
     }
@@ -187,7 +187,7 @@ export class SshRunner implements Runner {
     const host = this.hosts.find((h) => h.spec.name === locator.host);
     if (!host) return { ok: false, error: `host ${locator.host} is no longer in the campaign's hosts:` };
     try {
-      const codeDir = codeDirFor(host.spec.workdir, (await this.code()).hash);
+      const codeDir = codeDirFor(host.workdir, (await this.code()).hash);
       const env = { ...this.baseEnv(host, codeDir), ...req.env };
       const script = execScript({ dir: locator.dir, cwd: this.remoteCwd(req.cwd, codeDir), env, command: req.command, logName: req.logName, timeoutMs: req.timeoutMs, killGraceMs: req.killGraceMs });
       const r = await host.conn.exec(shCommand(script), { timeoutMs: req.timeoutMs + req.killGraceMs + 30_000 });

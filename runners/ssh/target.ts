@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { sshConfigFor } from './ssh-config.js';
 
 export interface Target {
@@ -79,7 +79,7 @@ export function loadIdentities(files: string[]): Identities {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.notes.push(`${file} cannot be read (${(err as NodeJS.ErrnoException).code})`);
       continue;
     }
-    const parsed = utils.parseKey(buf);
+    const parsed = ssh2.utils.parseKey(buf);
     if (parsed instanceof Error) {
       out.notes.push(/encrypt|passphrase/i.test(parsed.message) ? `${file} is passphrase-protected: load it into ssh-agent with \`ssh-add ${file}\`` : `${file} is not a private key nightshift can read (${parsed.message})`);
       continue;

@@ -6,6 +6,7 @@ export const CAMPAIGN_KEYS = [
   'pruner', 'evaluate', 'frozen', 'decide', 'kill_grace', 'env', 'queue_ahead', 'gpus', 'results', 'max_log',
   'mutable', 'review', 'preflight',
   'llm',
+  'hosts', 'local', 'host_grace', 'accept_new_host_keys',
 ] as const;
 
 export const DEFAULTS = {

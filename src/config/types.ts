@@ -76,4 +76,30 @@ export interface CampaignConfig {
   results: { columns: string[] };
   /** Cap on each trial's output.log (`max_log`); past it the middle is dropped, start and end kept. */
   max_log_bytes: number;
+  /** Remote machines trials run on over SSH (`hosts:`); empty: none. */
+  hosts?: HostEntry[];
+  /** Whether this machine's slots (parallel) run trials too; default true without hosts, false with. */
+  local?: boolean;
+  /** How long a host may stay unreachable before its running trials are lost and re-queued. */
+  host_grace_ms?: number;
+  /** Trust a host key the first time it is seen (else an unknown key refuses the host). */
+  accept_new_host_keys?: boolean;
+}
+
+/** One `hosts:` entry. */
+export interface HostEntry {
+  /** The campaign's name for it; also looked up as an alias in ~/.ssh/config. */
+  name: string;
+  host?: string;
+  user?: string;
+  port?: number;
+  identity_file?: string;
+  /** GPU indices, one slot each; empty for a CPU host. */
+  gpus: string[];
+  /** Slot count: gpus.length, or `slots:` (default 1). */
+  slots: number;
+  /** On the host; relative paths are under the login home. */
+  workdir: string;
+  setup?: string;
+  data_dir?: string;
 }

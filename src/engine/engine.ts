@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { CampaignConfig } from '../config/types.js';
 import type { EventBody, NightshiftEvent, Overrides } from '../events.js';
 import type { Journal } from '../journal.js';
-import type { Runner } from '../runner.js';
+import type { HostEvent, Runner } from '../runner.js';
 import { getTrial, type CampaignState } from '../state.js';
 import type { Store } from '../store.js';
 import type { Proposer, ProposerSide } from '../types.js';
@@ -173,7 +173,7 @@ export class Engine implements commands.CommandCore {
       review: c.review,
       branch: c.mutable.length > 0 ? `nightshift/${c.name}` : undefined,
     });
-    this.runner.open((e) => this.emit(e));
+    this.runner.open((e) => this.onHost(e));
     return this.loop();
   }
 
@@ -189,12 +189,19 @@ export class Engine implements commands.CommandCore {
     });
     // A campaign paused when its supervisor went away would otherwise sit idle (headless has no key to unpause).
     if (this.state.paused) this.emit({ type: 'operator.resume', reason: '`nightshift resume` continues dispatch' });
-    this.runner.open((e) => this.emit(e));
+    this.runner.open((e) => this.onHost(e));
     this.trials.reattachAll().then(
       () => void this.loop(),
       (err) => this.fail(err),
     );
     return this.runPromise;
+  }
+
+  /** A host came up (its slots may be free now) or went down: journaled, then dispatch looks again. */
+  private onHost(e: HostEvent): void {
+    if (this.closed) return;
+    this.emit(e);
+    this.kick();
   }
 
   private loop(): Promise<Outcome> {

@@ -19,6 +19,7 @@ import { checkEnv, checkFrozen, checkGpus, checkName, checkWorkdir } from './mis
 import { checkProposers } from './proposer.js';
 import { checkPruner } from './pruner.js';
 import { checkSpace } from './space.js';
+import { checkHosts } from './hosts.js';
 
 export function checkCampaign(c: Checker, file: string): CampaignConfig | undefined {
   const dir = path.dirname(file);
@@ -71,6 +72,7 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
   const decide = checkDecide(c, root.decide);
   const env = checkEnv(c, root.env);
   const results = checkResults(c, root.results, metric?.name);
+  const hosts = checkHosts(c, root);
   if (metric && decide && evaluate !== undefined) checkReadable(c, metric, decide, true);
   else if (metric && decide && root.evaluate == null) checkReadable(c, metric, decide, false);
 
@@ -98,6 +100,7 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
     max_log_bytes: maxLog!,
     mutable: mutable!,
     review: review!,
+    ...hosts!,
   };
   if (evaluate) config.evaluate = evaluate;
   if (hybrid) config.hybrid = hybrid.hybrid;
