@@ -9,7 +9,7 @@ import { formatEvent } from './headless.js';
 import { packageRoot } from './paths.js';
 import { flushStdio, guardStdio, out } from './stdio.js';
 import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
-import { loadConfig, openExisting, openNew, readState, resolveOut, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
+import { hostsReport, loadConfig, openExisting, openNew, readState, resolveOut, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
 import { verifyCampaign } from './verify/verify.js';
 import { formatVerify } from './verify/print.js';
 import type { Outcome } from './engine/engine.js';
@@ -212,6 +212,16 @@ export function buildProgram(): Command {
       const { text, ok } = formatVerify(verifyCampaign(config, resolveOut(config, opts.out)));
       process.stdout.write(text);
       process.exitCode = ok ? EXIT.ok : EXIT.failure;
+    });
+
+  program
+    .command('hosts')
+    .description('connect to each of the campaign\'s hosts: reachable, latency, GPUs or CPUs, python, free disk, and what is wrong')
+    .argument('<campaign>', 'campaign file (YAML)')
+    .action(async (file: string) => {
+      const { text, usable } = await hostsReport(file);
+      process.stdout.write(text);
+      process.exitCode = usable > 0 ? EXIT.ok : EXIT.failure;
     });
 
   return program;

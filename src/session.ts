@@ -15,6 +15,7 @@ import type { Proposer } from './types.js';
 import { LocalRunner, isAlive, processStartTime } from '../runners/local.js';
 import { CombinedRunner } from '../runners/combined.js';
 import { SshRunner } from '../runners/ssh/runner.js';
+import { checkHost, hostsTable } from '../runners/ssh/check.js';
 import type { Runner } from './runner.js';
 import { identityRefusal } from './resume-guard.js';
 import type { Overrides } from './events.js';
@@ -159,12 +160,24 @@ async function openWorkspace(config: CampaignConfig, outDir: string, start?: { f
  * The local runner; with `hosts:`, the SSH runner (plus the local slots when `local: true`).
  * config.parallel becomes the total slot count, as shown and journaled.
  */
+function sshHosts(config: CampaignConfig) {
+  return (config.hosts ?? []).map((h) => ({ ...h, slots: h.gpus.length ? h.gpus.map((g) => [g]) : Array.from({ length: h.slots }, () => [] as string[]) }));
+}
+
+/** `nightshift hosts`: each host checked (in parallel), as a table; usable says whether any can take trials. */
+export async function hostsReport(file: string): Promise<{ text: string; usable: number }> {
+  const config = loadConfig(file);
+  if (!config.hosts?.length) throw new UsageError(`${file} lists no hosts:, so trials run on this machine only. Add a hosts: list (see docs/campaign-file.md) to run them over SSH.`);
+  const rows = await Promise.all(sshHosts(config).map((h) => checkHost(h, { acceptNewHostKeys: config.accept_new_host_keys ?? false })));
+  return { text: hostsTable(rows), usable: rows.filter((r) => !r.problem).length };
+}
+
 export function buildRunner(config: CampaignConfig, outDir: string): Runner {
   const hosts = config.hosts ?? [];
   if (hosts.length === 0) return new LocalRunner(config.parallel, config.gpus);
   const localSlots = config.local ? config.parallel : 0;
   const ssh = new SshRunner({
-    hosts: hosts.map((h) => ({ ...h, slots: h.gpus.length ? h.gpus.map((g) => [g]) : Array.from({ length: h.slots }, () => []) })),
+    hosts: sshHosts(config),
     campaign: config.name,
     workdir: config.workdir,
     outDir,

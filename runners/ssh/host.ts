@@ -22,6 +22,18 @@ export interface HostSpec {
   slots: string[][];
 }
 
+/** Why a connected host cannot take trials, in words a person can act on ('' when it can). */
+export function hostProblem(spec: HostSpec, p: Probe, user: string): string {
+  if (!p.workdirOk) return `workdir ${spec.workdir} cannot be created or written by ${user}; create it on the host (mkdir -p ${spec.workdir}) or fix workdir for this host`;
+  if (p.setupFailed) return `the setup command failed on the host (exit ${p.setupFailed.replace(/^fail:/, '')}): ${spec.setup}`;
+  const wanted = [...new Set(spec.slots.flat())];
+  if (wanted.length && p.gpus.length === 0) return `gpus are declared for this host but nvidia-smi ${p.gpuError ? `failed: ${p.gpuError}` : 'is not there'}; declare slots: N for a CPU host, or fix the NVIDIA driver`;
+  const missing = wanted.filter((g) => !p.gpus.some((x) => x.index === g));
+  if (p.gpus.length && missing.length) return `GPU ${missing.join(', ')} declared but the host has ${p.gpus.map((g) => g.index).join(', ')}`;
+  if (p.diskFreeKb !== undefined && p.diskFreeKb < 100 * 1024) return `the disk holding ${spec.workdir} is full (${p.diskFreeKb} KB free)`;
+  return '';
+}
+
 export class RemoteHost implements TrialHost {
   readonly conn: HostConnection;
   probe: Probe | null = null;
@@ -70,7 +82,7 @@ export class RemoteHost implements TrialHost {
       const r = await this.conn.exec(shCommand(probeScript(this.spec.workdir, this.spec.setup)), { timeoutMs: 30_000 });
       this.probe = parseProbe(r.stdout.toString('utf8'));
       const ms = Date.now() - started;
-      this.unusable = this.fitness(this.probe);
+      this.unusable = hostProblem(this.spec, this.probe, this.conn.target.user);
       if (this.unusable) this.opts.onHost({ type: 'host.down', host: this.spec.name, reason: this.unusable });
       else this.opts.onHost({ type: 'host.up', host: this.spec.name, reason: `${t.user}@${t.host}:${t.port}, ${this.hardware(0).replace(/ \+ .*/, '')}${this.probe.gpus.length ? `, ${this.probe.gpus.length} GPU` : ''}, ${this.spec.slots.length} slot${this.spec.slots.length === 1 ? '' : 's'}, probe ${ms} ms` });
     } catch (err) {
@@ -80,17 +92,6 @@ export class RemoteHost implements TrialHost {
     for (const loc of this.abandoned.splice(0)) void this.signal(loc, '', 'KILL').catch(() => {});
     for (const w of this.upWaiters.splice(0)) w();
     this.schedulePoll();
-  }
-
-  private fitness(p: Probe): string {
-    if (!p.workdirOk) return `workdir ${this.spec.workdir} cannot be created or written by ${this.conn.target.user}; create it on the host (mkdir -p ${this.spec.workdir}) or fix workdir for this host`;
-    if (p.setupFailed) return `the setup command failed on the host (exit ${p.setupFailed.replace(/^fail:/, '')}): ${this.spec.setup}`;
-    const wanted = [...new Set(this.spec.slots.flat())];
-    if (wanted.length && p.gpus.length === 0) return `gpus are declared for this host but nvidia-smi ${p.gpuError ? `failed: ${p.gpuError}` : 'is not there'}; declare slots: N for a CPU host, or fix the NVIDIA driver`;
-    const missing = wanted.filter((g) => !p.gpus.some((x) => x.index === g));
-    if (p.gpus.length && missing.length) return `GPU ${missing.join(', ')} declared but the host has ${p.gpus.map((g) => g.index).join(', ')}`;
-    if (p.diskFreeKb !== undefined && p.diskFreeKb < 100 * 1024) return `the disk holding ${this.spec.workdir} is full (${p.diskFreeKb} KB free)`;
-    return '';
   }
 
   private onDown(reason: string): void {
