@@ -64,6 +64,12 @@ export function startScript(s: StartSpec): string {
   ].join('\n');
 }
 
+// dash's kill takes neither \`--\` nor \`-s SIG\` before a negative (group) id: \`kill -SIG -PGID\` only.
+// A group counts as alive while it has a process that is not a zombie: kill -0 succeeds on zombies,
+// and an orphaned wrapper stays one where nothing reaps (a container whose init does not).
+const LIVE_GROUPS = `G=" $(ps -e -o pgid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ {print $1}' | tr '\\n' ' ') "
+alive() { if [ "$G" = "  " ]; then kill -0 -"$1" 2>/dev/null; else case "$G" in *" $1 "*) return 0;; *) return 1;; esac; fi; }`;
+
 /** Bytes of one trial's log sent per poll. */
 export const POLL_BUDGET = 1024 * 1024;
 
@@ -72,10 +78,11 @@ export const POLL_BUDGET = 1024 * 1024;
  * output.log from offset. The exit file is read before the size, so once it shows, the size is final.
  */
 export const POLL_SCRIPT = `B=${POLL_BUDGET}; i=0
+${LIVE_GROUPS}
 while [ $# -ge 3 ]; do
   d=$1; o=$2; p=$3; shift 3
   e=; [ -f "$d/exit_code" ] && e=$(cat "$d/exit_code" 2>/dev/null)
-  a=0; [ "$p" -gt 0 ] 2>/dev/null && kill -0 -"$p" 2>/dev/null && a=1
+  a=0; [ "$p" -gt 0 ] 2>/dev/null && alive "$p" && a=1
   s=$(stat -c %s "$d/output.log" 2>/dev/null || echo 0)
   n=$((s-o)); [ $n -lt 0 ] && n=0; [ $n -gt $B ] && n=$B
   printf '@ %s %s %s %s %s\\n' "$i" "\${e:--}" "$a" "$s" "$n"
@@ -107,7 +114,6 @@ export function parsePoll(out: Buffer, count: number): PollResult[] {
   return results;
 }
 
-// dash's kill takes neither `--` nor `-s SIG` before a negative (group) id: `kill -SIG -PGID` only.
 /**
  * Signals the trial's process group (after writing the control word, for a cooperative stop) and
  * prints "alive" or "gone". A leader that exists with another start time is a recycled pid: left
@@ -117,7 +123,8 @@ export const SIGNAL_SCRIPT = `p=$1; st=$2; d=$3; m=$4; sig=$5
 if [ -n "$st" ] && [ -e /proc/$p ] && [ "$(cut -d' ' -f22 /proc/$p/stat 2>/dev/null)" != "$st" ]; then echo gone; exit 0; fi
 if [ -n "$m" ]; then printf '%s\\n' "$m" > "$d/control" 2>/dev/null || :; fi
 if [ "$sig" != 0 ]; then kill -"$sig" -"$p" 2>/dev/null || :; fi
-if kill -0 -"$p" 2>/dev/null; then echo alive; else echo gone; fi`;
+${LIVE_GROUPS}
+if alive "$p"; then echo alive; else echo gone; fi`;
 
 /** Is the code tree with this hash already on the host? */
 export function cachedScript(codeDir: string): string {
