@@ -42,6 +42,8 @@ export class RemoteHost implements TrialHost {
   readonly busy = new Set<number>();
   private readonly trials = new Set<SshTrial>();
   private pollTimer: NodeJS.Timeout | null = null;
+  /** A poll is under way: a second one would fetch the same bytes again. */
+  private polling = false;
   private graceTimer: NodeJS.Timeout | null = null;
   private shipped: Promise<boolean> | null = null;
   /** Trials given up while the host was unreachable: their groups are killed when it is back. */
@@ -156,13 +158,14 @@ export class RemoteHost implements TrialHost {
   }
 
   private schedulePoll(): void {
-    if (this.pollTimer || this.closed || this.trials.size === 0) return;
+    if (this.pollTimer || this.polling || this.closed || this.trials.size === 0) return;
     this.pollTimer = setTimeout(() => void this.poll(), POLL_MS);
   }
 
   /** One exec for every trial on the host: new output from each one's offset, exit files, liveness. */
   async poll(): Promise<void> {
     this.pollTimer = null;
+    this.polling = true;
     const trials = [...this.trials];
     if (trials.length && this.conn.state === 'up') {
       const args = trials.flatMap((t) => [t.locator.dir, String(t.offset), String(t.locator.pid)]);
@@ -173,6 +176,7 @@ export class RemoteHost implements TrialHost {
         // Dropped mid-poll: the offsets did not move, the next poll after reconnecting asks again.
       }
     }
+    this.polling = false;
     this.schedulePoll();
   }
 

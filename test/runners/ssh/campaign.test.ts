@@ -4,7 +4,9 @@
 // allows channels (MaxSessions 3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { campaignDir, cli, events, stateOf } from '../../helpers.js';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { BIN, campaignDir, cli, events, stateOf, waitFor } from '../../helpers.js';
 import { allTrials } from '../../../src/state.js';
 import type { EventOf } from '../../../src/events.js';
 import { startSshd, sshdUnavailable, type Sshd } from '../../harness/sshd.js';
@@ -63,6 +65,7 @@ describe.skipIf(skip)('SSH runner: a campaign on a real sshd', () => {
     // The curve came back live from the host, the score from the evaluator run there.
     for (const t of trials) {
       expect(t.curve.toArray().map(([step]) => step)).toEqual([1, 2, 3]);
+      expect(fs.readFileSync(path.join(out, 'trials', String(t.id), 'output.log'), 'utf8')).toBe(sshd.asUser(`cat ${workdir}/remote/${t.id}/output.log`));
       expect(t.score).toBeCloseTo(((t.params.x as number) - 0.3) ** 2, 5);
     }
     // Five slots ran at once although the server allows three channels per connection.
@@ -82,5 +85,77 @@ describe.skipIf(skip)('SSH runner: a campaign on a real sshd', () => {
     const again = cli(['run', 'campaign.yaml', '--headless', '--fresh', '--max-trials', '2'], dir, env);
     expect(again.code).toBe(0);
     expect(cache()).toBe(first);
+  });
+
+  it('resumes after kill -9 of the supervisor: a trial that finished meanwhile is read from its exit file, a running one is re-attached', async () => {
+    const workdir = sshd.remoteDir();
+    // Odd trials take 3 steps, even ones 12: at the kill both run; by the resume the first has ended.
+    const slow = `import os, time
+n = 3 if int(os.environ["NIGHTSHIFT_TRIAL_ID"]) % 2 else 12
+for step in range(1, n + 1):
+    time.sleep(0.4)
+    print(f"step={step} loss={1.0 / step:.4f}", flush=True)
+`;
+    const yaml = `name: survive
+command: python3 slow.py {x}
+metric: { name: loss, goal: minimize }
+space:
+  x: { type: float, low: -1, high: 1 }
+budget: { trials: 2 }
+hosts:
+  - { name: testhost, slots: 2, workdir: ${workdir} }
+`;
+    const dir = campaignDir({ 'campaign.yaml': yaml, 'slow.py': slow });
+    const out = path.join(dir, '.nightshift', 'survive');
+    const env = { ...process.env, HOME: sshd.home, SSH_AUTH_SOCK: '' };
+    const run = spawn(process.execPath, [BIN, 'run', 'campaign.yaml', '--headless'], { cwd: dir, env, stdio: 'ignore' });
+    const exited = new Promise((r) => run.on('exit', r));
+    await waitFor(() => {
+      const s = stateOf(out);
+      return s.running.length === 2 && allTrials(s).every((t) => t.curve.length >= 1);
+    }, 30_000, 'two remote trials running with a curve point each');
+    run.kill('SIGKILL');
+    await exited;
+    const before = stateOf(out);
+    expect([...before.running].sort()).toEqual([1, 2]);
+    // Trial 1 ends on the host while nobody watches.
+    await waitFor(() => sshd.asUser(`cat ${workdir}/survive/1/exit_code 2>/dev/null || true`).trim() === '0', 20_000, 'trial 1 exit file');
+    expect(sshd.asUser(`test -f ${workdir}/survive/2/exit_code && echo ended || echo running`).trim()).toBe('running');
+
+    const resumed = cli(['resume', 'campaign.yaml', '--headless'], dir, { HOME: sshd.home, SSH_AUTH_SOCK: '' });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    const evs = events(out);
+    expect(evs.filter((e) => e.type === 'trial.started')).toHaveLength(2);
+    const after = stateOf(out);
+    for (const [id, steps] of [[1, 3], [2, 12]]) {
+      const t = allTrials(after).find((x) => x.id === id)!;
+      expect(['keep', 'discard']).toContain(t.status);
+      expect(t.curve.toArray().map(([step]) => step)).toEqual(Array.from({ length: steps }, (_, i) => i + 1));
+      // The local copy of the log is the host's, byte for byte: nothing fetched twice, nothing skipped.
+      expect(fs.readFileSync(path.join(out, 'trials', String(id), 'output.log'), 'utf8')).toBe(sshd.asUser(`cat ${workdir}/survive/${id}/output.log`));
+    }
+  });
+
+  it('`nightshift hosts` prints a row per host and the problem of each failing one', () => {
+    const workdir = sshd.remoteDir();
+    const base = campaign(workdir, 1).replace(/hosts:[\s\S]*$/, '');
+    const dir = campaignDir({
+      'campaign.yaml': `${base}hosts:\n  - { name: testhost, slots: 2, workdir: ${workdir} }\n  - { name: down, host: 127.0.0.1, port: 1, slots: 1 }\n`,
+      'dead.yaml': `${base}hosts:\n  - { name: down, host: 127.0.0.1, port: 1, slots: 1 }\n`,
+    });
+    const env = { HOME: sshd.home, SSH_AUTH_SOCK: '' };
+    const r = cli(['hosts', 'campaign.yaml'], dir, env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [head, good, bad] = r.stdout.split('\n');
+    expect(head).toMatch(/^host +address +reachable +latency +GPUs \/ CPUs +python +free disk$/);
+    expect(good).toMatch(new RegExp(`^testhost +${sshd.user}@127\\.0\\.0\\.1:${sshd.port} +yes +[\\d.]+ ms +\\d+ CPUs?, load [\\d.]+ +3\\.\\d+\\.\\d+ +[\\d.]+ [MGT]B$`));
+    expect(bad).toMatch(/^down +\S+@127\.0\.0\.1:1 +no +- +- +- +-$/);
+    expect(r.stdout).toContain('down: nothing accepts connections on 127.0.0.1:1 (sshd not running there, or the wrong port)');
+    expect(r.stdout).toContain('1 of 2 hosts usable.');
+    const dead = cli(['hosts', 'dead.yaml'], dir, env);
+    expect(dead.code).toBe(1);
+    expect(dead.stdout).toContain('0 of 1 host usable.');
   });
 });
