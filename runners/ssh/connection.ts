@@ -267,7 +267,8 @@ export class HostConnection {
   close(): void {
     this.state = 'closed';
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.client?.end();
+    // Not end(): a goodbye to a host that stopped answering would hold the process open.
+    this.client?.destroy();
     this.client = null;
     this.jump?.close();
     this.wakeUpWaiters();
