@@ -45,6 +45,11 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
       const best = s.best !== null ? getTrial(s, s.best) : undefined;
       return `${at} finished: ${e.reason}. Trials: ${countsSummary(s)}. ${best ? `Best #${best.id} ${s.metric}=${formatScore(best.score)}  ${describeTrial(best)}` : 'No trial was scored.'}`;
     }
+    // Remote hosts coming and going (the local runner's one host.up at start is not news).
+    case 'host.up':
+      return e.reason.startsWith('local machine') ? null : `${at} host ${e.host} up: ${e.reason}`;
+    case 'host.down':
+      return `${at} host ${e.host} down: ${e.reason}`;
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;
     case 'workspace.warning':
