@@ -21,7 +21,7 @@ import * as review from './review.js';
 import { dispatchPlan, proposalsWanted, type Ready } from './dispatch.js';
 import { Cohorts, CompletedCurves, TrialHistory } from './incremental.js';
 import { METRIC_FLUSH_MS, type LiveTrial } from './live.js';
-import { hybridSwitch } from './hybrid.js';
+import { hybridNext } from './hybrid.js';
 import { proposeBatch } from './propose.js';
 import { INTERRUPTED, Trials } from './trials.js';
 
@@ -140,11 +140,9 @@ export class Engine implements commands.CommandCore {
     this.history.onEvent(e);
     this.cohorts.onEvent(e);
     this.completedCurves.onEvent(e, this.state);
-    // The hybrid switch judges every decision; the next proposal comes from the side it chose.
-    if (e.type === 'trial.decided' && this.config.hybrid && !this.closed) {
-      const next = hybridSwitch(this.config.hybrid, this.state, e.id);
-      if (next) this.emit(next);
-    }
+    // The hybrid switch judges every decision and failure; the next proposal comes from the side it chose.
+    const next = this.config.hybrid && !this.closed ? hybridNext(this.config.hybrid, this.state, e) : null;
+    if (next) this.emit(next);
     return e;
   }
 

@@ -7,7 +7,7 @@
 // Pure and derived from the state alone (trials, their proposers and the operator log), so a
 // resumed campaign applies the same rules from where it was.
 import type { CampaignConfig } from '../config/types.js';
-import type { EventBody } from '../events.js';
+import type { EventBody, NightshiftEvent } from '../events.js';
 import { getTrial, type CampaignState, type TrialState } from '../state.js';
 
 export type HybridRules = NonNullable<CampaignConfig['hybrid']>;
@@ -84,5 +84,23 @@ export function hybridSwitch(rules: HybridRules, s: CampaignState, decided: numb
   if (!fellBack && crashes >= rules.fallback_after) {
     return { type: 'proposer.fell_back', from: rules.code, to: rules.params, reason: `${crashes} code trials in a row were invalid or crashed (fallback_after: ${rules.fallback_after})` };
   }
+  return null;
+}
+
+/**
+ * The switch to journal after the active proposer failed (the model cannot be reached, a 429 storm
+ * past its retries): when the code side has failed `fallback_after` times in a row, parameter
+ * search goes on rather than the campaign ending on proposer failures.
+ */
+export function hybridAfterFailure(rules: HybridRules, s: CampaignState): EventBody | null {
+  if (s.finished || s.exhausted || s.proposer !== rules.code || s.proposer_failures < rules.fallback_after) return null;
+  const last = s.proposer_error.length > 160 ? `${s.proposer_error.slice(0, 159)}…` : s.proposer_error;
+  return { type: 'proposer.fell_back', from: rules.code, to: rules.params, reason: `the model failed ${s.proposer_failures} times in a row (last: ${last})` };
+}
+
+/** What the hybrid switch says after event `e`, if anything. */
+export function hybridNext(rules: HybridRules, s: CampaignState, e: NightshiftEvent): EventBody | null {
+  if (e.type === 'trial.decided') return hybridSwitch(rules, s, e.id);
+  if (e.type === 'proposer.failed') return hybridAfterFailure(rules, s);
   return null;
 }

@@ -121,6 +121,27 @@ describe('hybrid switch', () => {
     await done;
   });
 
+  it('falls back to params when the code side cannot reach its model fallback_after times in a row, instead of ending the campaign', async () => {
+    const dir = campaignDir({ 'campaign.yaml': campaign(8, 'stall: 2, fallback_after: 2, ask_after: 5') });
+    const params = new Scripted('random', 'params', [0.5]);
+    const unreachable: Proposer = {
+      name: 'llm-code',
+      side: 'code',
+      propose: async () => {
+        throw new Error('could not reach model m at http://127.0.0.1:1/v1 after 5 attempts');
+      },
+    };
+    const { engine, store, out } = await engineFor(dir, { runner: runner(), proposers: new Map<string, Proposer>([['random', params], ['llm-code', unreachable]]), proposerRetryMs: 10 });
+    const outcome = await engine.start();
+    expect(outcome).toMatchObject({ kind: 'finished', reason: expect.stringMatching(/trial budget/) });
+    const evs = events(out);
+    const fell = evs.find((e) => e.type === 'proposer.fell_back');
+    expect(fell).toMatchObject({ from: 'llm-code', to: 'random', reason: expect.stringMatching(/^the model failed 2 times in a row \(last: could not reach model m/) });
+    // The failures came just before it, and parameter search went on to spend the trial budget.
+    expect(evs[evs.indexOf(fell!) - 1].type).toBe('proposer.failed');
+    expect(store.getState().counted).toBe(8);
+  });
+
   it('leaves the choice alone when the operator picked a proposer outside the hybrid', () => {
     const s = replay([]);
     expect(hybridSwitch({ params: 'tpe', code: 'llm-code', stall: 1, fallback_after: 1, ask_after: 1 }, { ...s, proposer: 'grid' }, 1)).toBeNull();

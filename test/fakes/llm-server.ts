@@ -63,6 +63,13 @@ export async function startLlmServer(): Promise<FakeLlmServer> {
       } catch {
         /* keep raw */
       }
+      // The model list, as every OpenAI-compatible server has it (nightshift asks for it once, to
+      // see that a server is there before a campaign starts); not a chat call, so not recorded.
+      if (req.method === 'GET' && (req.url === '/v1/models' || req.url === '/models')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake-model', object: 'model', owned_by: 'test' }] }));
+        return;
+      }
       const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, at: Date.now() };
       requests.push(recorded);
       const known = req.method === 'POST' && (req.url === '/v1/chat/completions' || req.url === '/chat/completions');
