@@ -3,8 +3,6 @@
 // file: dispatch.ts (what starts), budget.ts (when to stop), propose.ts, live.ts (output and metric
 // batching, pruning), judge.ts (the verdict), commands.ts (the operator). Every decision is
 // appended to the journal before the store sees it.
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import type { CampaignConfig } from '../config/types.js';
 import type { EventBody, NightshiftEvent, Overrides } from '../events.js';
 import type { Journal } from '../journal.js';
@@ -14,8 +12,8 @@ import type { Store } from '../store.js';
 import type { Proposer, ProposerSide } from '../types.js';
 import type { CancelIntent } from '../state/rules.js';
 import { FrozenFiles } from '../frozen.js';
-import { evaluatorHash } from '../integrity.js';
-import { budgetReason, failsCampaign, journaledBudget } from './budget.js';
+import { resumedEvent, startedEvent } from './lifecycle-events.js';
+import { budgetReason, failsCampaign } from './budget.js';
 import * as commands from './commands.js';
 import * as review from './review.js';
 import { dispatchPlan, proposalsWanted, type Ready } from './dispatch.js';
@@ -27,6 +25,7 @@ import { INTERRUPTED, Trials } from './trials.js';
 
 export type { CommandResult } from './commands.js';
 export { renderCommand } from './command.js';
+export { configHash } from './lifecycle-events.js';
 
 const PROPOSER_RETRY_MS = 2000;
 
@@ -56,9 +55,6 @@ export interface EngineOptions {
   prepare?: () => void;
 }
 
-export function configHash(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
-}
 
 export class Engine implements commands.CommandCore {
   private readonly config: CampaignConfig;
@@ -150,41 +146,14 @@ export class Engine implements commands.CommandCore {
 
   /** Starts a new campaign (the journal must be empty). */
   start(): Promise<Outcome> {
-    const c = this.config;
-    this.emit({
-      type: 'campaign.started',
-      name: c.name,
-      goal: c.metric.goal,
-      metric: c.metric.name,
-      seed: c.seed,
-      proposer: c.proposers[0].type,
-      proposers: c.proposers.map((p) => p.type),
-      config_file: c.file,
-      config_hash: configHash(c.file),
-      frozen: this.frozen.hashAll(),
-      evaluator: evaluatorHash(c),
-      budget: journaledBudget(c),
-      parallel: c.parallel,
-      command: c.command,
-      space: c.space,
-      overrides: this.overrides,
-      review: c.review,
-      branch: c.mutable.length > 0 ? `nightshift/${c.name}` : undefined,
-    });
+    this.emit(startedEvent(this.config, this.frozen, this.overrides));
     this.runner.open((e) => this.onHost(e));
     return this.loop();
   }
 
   /** Continues a replayed campaign: re-attaches live trials, records lost ones and re-queues their params. */
   resume(torn: boolean): Promise<Outcome> {
-    this.emit({
-      type: 'campaign.resumed',
-      pid: process.pid,
-      torn_line: torn || undefined,
-      config_hash: configHash(this.config.file),
-      budget: journaledBudget(this.config),
-      overrides: this.overrides,
-    });
+    this.emit(resumedEvent(this.config, torn, this.overrides));
     // A campaign paused when its supervisor went away would otherwise sit idle (headless has no key to unpause).
     if (this.state.paused) this.emit({ type: 'operator.resume', reason: '`nightshift resume` continues dispatch' });
     this.runner.open((e) => this.onHost(e));
@@ -329,51 +298,25 @@ export class Engine implements commands.CommandCore {
   abortProposing(): void {
     this.proposing?.abort();
   }
-  pause(reason?: string) {
-    return commands.pause(this, reason);
-  }
-  resumeDispatch(reason?: string) {
-    return commands.resumeDispatch(this, reason);
-  }
-  stopTrial(id: number, mode: 'prune' | 'kill', reason?: string) {
-    return commands.stopTrial(this, id, mode, reason);
-  }
-  promote(id: number, reason?: string) {
-    return commands.promote(this, id, reason);
-  }
-  reorder(id: number, delta: number, reason?: string) {
-    return commands.reorder(this, id, delta, reason);
-  }
-  drop(id: number, reason?: string) {
-    return commands.drop(this, id, reason);
-  }
-  switchProposer(name: string, reason?: string) {
-    return commands.switchProposer(this, name, reason);
-  }
+  pause = (reason?: string) => commands.pause(this, reason);
+  resumeDispatch = (reason?: string) => commands.resumeDispatch(this, reason);
+  stopTrial = (id: number, mode: 'prune' | 'kill', reason?: string) => commands.stopTrial(this, id, mode, reason);
+  promote = (id: number, reason?: string) => commands.promote(this, id, reason);
+  reorder = (id: number, delta: number, reason?: string) => commands.reorder(this, id, delta, reason);
+  drop = (id: number, reason?: string) => commands.drop(this, id, reason);
+  switchProposer = (name: string, reason?: string) => commands.switchProposer(this, name, reason);
   availableProposers(): string[] {
     return this.proposerNames();
   }
   proposerSide(name: string): ProposerSide {
     return this.proposers.get(name)?.side ?? 'params';
   }
-  approve(id: number, reason?: string) {
-    return review.approve(this, id, reason);
-  }
-  reject(id: number, note?: string) {
-    return review.reject(this, id, note);
-  }
-  editDiff(id: number, diff: string, reason?: string) {
-    return review.editDiff(this, id, diff, reason);
-  }
-  addNote(text: string) {
-    return review.addNote(this, text);
-  }
-  setReview(mode: 'auto' | 'manual') {
-    return review.setReview(this, mode);
-  }
-  switchSide(dropQueued: boolean, reason?: string) {
-    return review.switchSide(this, dropQueued, reason);
-  }
+  approve = (id: number, reason?: string) => review.approve(this, id, reason);
+  reject = (id: number, note?: string) => review.reject(this, id, note);
+  editDiff = (id: number, diff: string, reason?: string) => review.editDiff(this, id, diff, reason);
+  addNote = (text: string) => review.addNote(this, text);
+  setReview = (mode: 'auto' | 'manual') => review.setReview(this, mode);
+  switchSide = (dropQueued: boolean, reason?: string) => review.switchSide(this, dropQueued, reason);
 
   // ---------------------------------------------------------------- stopping
 
