@@ -77,7 +77,7 @@ export const PROPOSERS: Readonly<Record<string, ProposerFactory>> = {
   patches: entry({
     options: patchesOptions,
     side: 'code',
-    make: (options) => new PatchesProposer(options),
+    make: (options, deps) => new PatchesProposer(options, deps.code),
     summary: 'a fixed list of code edits (unified diffs with a hypothesis each), tried in order',
   }),
 };

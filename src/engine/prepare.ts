@@ -62,6 +62,9 @@ export class PrepareStage {
     if (state) {
       const keep = new Set(state.running.map(String));
       await this.ws.recover(keep);
+      // A killed supervisor may leave the worktree of a trial decided or dropped meanwhile.
+      const live = new Set([...state.running, ...state.queue]);
+      await this.sweep((id) => !live.has(id));
       for (const id of state.queue) {
         const t = getTrial(state, id);
         if (t?.commit && t.workdir && fs.existsSync(t.workdir)) this.prepared.add(id);
@@ -107,6 +110,17 @@ export class PrepareStage {
   /** What the stage does on journaled events (the store's listener; the work itself is async). */
   onEvent(e: NightshiftEvent): void {
     if (e.type === 'operator.edit') this.prepared.delete(e.id);
+    // A prepared trial the operator rejected or dropped (one by one, or by a switch) never runs:
+    // its worktree goes now, not when the campaign ends.
+    if (e.type === 'operator.reject' || e.type === 'operator.drop' || e.type === 'operator.switch') {
+      const s = this.core?.state();
+      for (const id of [...this.prepared]) {
+        if (s && getTrial(s, id)?.status === 'dropped') {
+          this.prepared.delete(id);
+          void this.release(String(id));
+        }
+      }
+    }
     // The edited trial is prepared again, an approved one may start: a pass of the pump (deferred).
     if (e.type === 'operator.edit' || e.type === 'operator.approve' || e.type === 'operator.review') this.core?.kick();
     if (e.type === 'trial.decided') {
@@ -194,14 +208,21 @@ export class PrepareStage {
     while (this.inflight.size > 0) await new Promise((res) => setTimeout(res, 20));
     await this.settling;
     const running = new Set(state.running);
+    await this.sweep((id) => !running.has(id));
+  }
+
+  /** Releases the worktree of every trial `gone` says no longer needs one. */
+  private async sweep(gone: (id: number) => boolean): Promise<void> {
     const dirs = fs.existsSync(this.ws.worktreesDir) ? fs.readdirSync(this.ws.worktreesDir, { withFileTypes: true }) : [];
-    for (const d of dirs) {
-      if (!d.isDirectory() || !/^\d+$/.test(d.name) || running.has(Number(d.name))) continue;
-      await this.locked(async () => {
-        const commit = await this.ws.findTrialCommit(d.name);
-        if (commit && !(await this.ws.resolve(this.ws.trialRef(d.name)))) await this.ws.discard(d.name, commit);
-        await this.ws.removeWorktree(d.name);
-      }).catch((err) => this.core?.warn(`removing worktree ${d.name}: ${(err as Error).message}`));
-    }
+    for (const d of dirs) if (d.isDirectory() && /^\d+$/.test(d.name) && gone(Number(d.name))) await this.release(d.name);
+  }
+
+  /** Files a trial's own commit under its ref (if not yet) and removes its worktree. */
+  private release(id: string): Promise<void> {
+    return this.locked(async () => {
+      const commit = await this.ws.findTrialCommit(id);
+      if (commit && !(await this.ws.resolve(this.ws.trialRef(id)))) await this.ws.discard(id, commit);
+      await this.ws.removeWorktree(id);
+    }).catch((err) => this.core?.warn(`removing worktree ${id}: ${(err as Error).message}`));
   }
 }

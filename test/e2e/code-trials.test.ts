@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { events, stateOf, waitFor } from '../helpers.js';
 import { git, makeRepo, userView } from '../workspace/helpers.js';
-import { openNew, UsageError } from '../../src/session.js';
+import { openExisting, openNew, UsageError } from '../../src/session.js';
 import { allTrials, getTrial } from '../../src/state.js';
 import { ledger, toTable } from '../../src/report.js';
 import { reportText } from '../../src/report.js';
@@ -57,7 +57,7 @@ describe('code trials in git worktrees', () => {
     const done = session.begin();
     // Both code trials running: hold dispatch and hand over to the params proposer (as the operator
     // would), so its trial starts only once both code trials are decided.
-    await waitFor(() => session.store.getState().running.length === 2, 30_000, 'two code trials running');
+    await waitFor(() => session.store.getState().running.length === 2, 60_000, 'two code trials running');
     session.engine.pause();
     session.engine.switchProposer('random');
     await waitFor(() => allTrials(session.store.getState()).filter((t) => t.proposal.kind === 'code' && ['keep', 'discard'].includes(t.status)).length === 2, 30_000, 'two code trials decided');
@@ -103,7 +103,7 @@ describe('code trials in git worktrees', () => {
     expect(report).toContain(`${a.commit!.slice(0, 7)} #1 Halve X to lower the score`);
     expect(report).toMatch(/patches: 2 proposal\(s\); applied 2\/2 \(100%\), passed pre-flight 2\/2 \(100%\), crashed 0\/2 \(0%\)/);
     expect(evs[0]).toMatchObject({ type: 'campaign.started', branch: 'nightshift/code', review: 'auto' });
-  }, 60_000);
+  }, 120_000);
 
   it('refuses frozen, traversal and symlink-escape edits, duplicates, code that does not compile and a failing pre-flight, before any slot is spent', async () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-outside-'));
@@ -174,6 +174,34 @@ describe('code trials in git worktrees', () => {
     expect(t).toMatchObject({ status: 'keep', score: 0.125, commit: second });
     expect(git(repo, 'show', 'nightshift/code:train.py')).toContain('X = 0.125');
     expect(worktrees(repo)).toBe(1);
+  }, 60_000);
+
+  it('a rejected prepared code trial gives its worktree back at once (its commit stays under its ref), and a resume sweeps any left by a killed supervisor', async () => {
+    const repo = repoWith(
+      campaign(
+        [
+          { hypothesis: 'X at 0.5', diff: edit('X = 1.0', 'X = 0.5') },
+          { hypothesis: 'X at 0.25', diff: edit('X = 1.0', 'X = 0.25') },
+        ],
+        'review: manual\nqueue_ahead: 1\n',
+      ),
+    );
+    const session = await openNew(path.join(repo, 'campaign.yaml'), {});
+    const done = session.begin();
+    const commit = await waitFor(() => getTrial(session.store.getState(), 1)?.commit, 30_000, 'trial 1 prepared');
+    expect(fs.existsSync(path.join(session.outDir, 'worktrees', '1'))).toBe(true);
+    expect(session.engine.reject(1, 'not this one').ok).toBe(true);
+    await waitFor(() => !fs.existsSync(path.join(session.outDir, 'worktrees', '1')), 10_000, 'the rejected trial\'s worktree removed');
+    expect(git(repo, 'rev-parse', 'refs/nightshift/code/trials/1').trim()).toBe(commit);
+    await waitFor(() => getTrial(session.store.getState(), 2)?.commit, 30_000, 'trial 2 prepared');
+    await session.engine.interrupt();
+    await done;
+    session.release();
+    // A supervisor killed before it could clean leaves a dropped trial's worktree: resume sweeps it.
+    git(repo, 'worktree', 'add', '--detach', path.join(session.outDir, 'worktrees', '1'), commit);
+    const again = await openExisting(path.join(repo, 'campaign.yaml'), {});
+    expect(fs.existsSync(path.join(session.outDir, 'worktrees', '1'))).toBe(false);
+    again.release();
   }, 60_000);
 
   it('a workdir outside git, or a dirty mutable file, is a usage error that leaves no journal', async () => {
