@@ -14,6 +14,8 @@ export function journaledBudget(c: CampaignConfig): Budget {
 
 /** A proposer that fails this many times in a row ends the campaign instead of retrying forever. */
 export const MAX_PROPOSER_FAILURES = 5;
+/** Proposals refused in a row (never started) before the campaign stops asking that proposer. */
+export const MAX_INVALID_STREAK = 10;
 
 export type Exhausted = { which: EventOf<'budget.exhausted'>['which']; reason: string };
 
@@ -43,6 +45,11 @@ export function budgetReason(s: CampaignState, c: CampaignConfig, outDir: string
   }
   if (s.proposer_failures >= MAX_PROPOSER_FAILURES && s.queue.length === 0) {
     return { which: 'proposer', reason: `proposer ${s.proposer} failed ${s.proposer_failures} times in a row (last: ${s.proposer_error}); switch proposer and resume` };
+  }
+  if (s.invalid_streak.count >= MAX_INVALID_STREAK && s.queue.length === 0) {
+    // Refused proposals start nothing and spend no trial budget: without this bound a model whose
+    // every edit is refused would be called (and paid) all night.
+    return { which: 'proposer', reason: `the last ${s.invalid_streak.count} proposals of ${s.proposer} were all invalid (last: ${s.invalid_streak.reason.replace(/\.$/, '')}); add a note for the model or switch proposer, then resume` };
   }
   if (s.proposer_exhausted && s.queue.length === 0 && s.running.length === 0) {
     return { which: 'space', reason: `proposer ${s.proposer} has nothing left to propose (search space exhausted)` };

@@ -29,6 +29,7 @@ export const campaignEvents = {
     budget: e.budget ?? s.budget,
     overrides: e.overrides ?? s.overrides,
     ask: null,
+    invalid_streak: { count: 0, reason: '' },
     // A campaign that had finished and is resumed with a larger budget runs again, and its
     // proposer gets a fresh count of failures (the operator may have fixed the endpoint).
     finished: null,

@@ -52,7 +52,7 @@ export const operatorEvents = {
 
   'operator.switch': (s, e) => {
     const text = withReason(`switched proposer ${s.proposer} → ${e.proposer}`, e.reason);
-    let next: CampaignState = { ...s, proposer: e.proposer, ...HEALTHY, active_reason: withReason('switched by the operator', e.reason), ask: null };
+    let next: CampaignState = { ...s, proposer: e.proposer, ...HEALTHY, invalid_streak: { count: 0, reason: '' }, active_reason: withReason('switched by the operator', e.reason), ask: null };
     if (e.drop_queued) {
       // The other side's queued proposals go; the new proposer's own (from an earlier turn) stay.
       for (const id of s.queue) {
@@ -92,7 +92,7 @@ export const operatorEvents = {
     return { ...updateTrial(s, e.id, { proposal, edited: true, ...cleared, operator: [...t.operator, text] }), operator_log: logOperator(s, e.t, e.type, text) };
   },
 
-  'operator.note': (s, e) => ({ ...s, notes: [...s.notes, e.text], operator_log: logOperator(s, e.t, e.type, `note: ${e.text}`) }),
+  'operator.note': (s, e) => ({ ...s, notes: [...s.notes, e.text], invalid_streak: { count: 0, reason: '' }, operator_log: logOperator(s, e.t, e.type, `note: ${e.text}`) }),
 
   'operator.review': (s, e) => ({
     ...s,

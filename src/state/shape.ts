@@ -132,6 +132,8 @@ export interface CampaignState extends ProposerHealth {
   active_reason: string;
   /** The hybrid switch asked the operator what to do (proposer.ask); cleared by the next switch or resume. */
   ask: string | null;
+  /** Trials decided `invalid` since a trial last started, and the last one's reason (a model whose every edit is refused). */
+  invalid_streak: { count: number; reason: string };
 }
 
 export function initialState(): CampaignState {
@@ -174,6 +176,7 @@ export function initialState(): CampaignState {
     review: 'auto',
     active_reason: '',
     ask: null,
+    invalid_streak: { count: 0, reason: '' },
     ...HEALTHY,
   };
 }

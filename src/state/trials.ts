@@ -44,7 +44,7 @@ export const trialEvents = {
   },
 
   'trial.started': (s, e) => {
-    const next = updateTrial(s, e.id, {
+    const next = updateTrial({ ...s, invalid_streak: { count: 0, reason: '' } }, e.id, {
       status: 'running',
       started_at: e.t,
       slot: e.slot,
@@ -88,6 +88,7 @@ function decide(s: CampaignState, e: EventOf<'trial.decided'>): CampaignState {
   let next = updateTrial(s, e.id, { status, reason: e.reason, score: e.score, best: e.best, finished_at: t.finished_at ?? e.t });
   next = { ...next, running: without(next.running, e.id), queue: without(next.queue, e.id) };
   next = countDecision(next, s.crash_streak, t, status, e.reason, e.best);
+  if (status === 'invalid' && t.started_at === undefined) next.invalid_streak = { count: s.invalid_streak.count + 1, reason: e.reason };
   if (e.best) {
     const cohort = t.fingerprint?.key ?? '';
     next.best_by_cohort = { ...next.best_by_cohort, [cohort]: e.id };
