@@ -228,9 +228,9 @@ export class Engine implements commands.CommandCore {
     }
     s = this.state;
     const want = proposalsWanted(this.config, s, this.runner.free().length, this.trials.startingIds.size);
-    // Paused means the operator (or the hybrid's question) holds the campaign: no model is called
-    // meanwhile, or refused proposals, which never fill the queue, would be asked for without end.
-    if (want > 0 && !this.proposing && !s.proposer_exhausted && !s.paused) this.propose(want);
+    // While the hybrid's question waits for the operator no model is called: both sides stalled, so
+    // more proposals would only spend. (An operator's own pause keeps the queue filled, to curate.)
+    if (want > 0 && !this.proposing && !s.proposer_exhausted && s.ask === null) this.propose(want);
     this.prepare?.();
   }
 
