@@ -116,8 +116,10 @@ describe('App against a real engine', () => {
 
   it('reorder and drop queued trials with [ ] d', async () => {
     const { ui } = await start(quickstart((y) => y.replace('parallel: 2', 'parallel: 1\nqueue_ahead: 3').replace('--step-seconds 0.15', '--step-seconds 1')));
-    await waitFor(() => session!.store.getState().queue.length === 3, 10_000, 'three queued');
+    // The layout this test steers through (one running row, then the queued ones) must be on screen.
+    await waitFor(() => session!.store.getState().queue.length === 3 && session!.store.getState().running.length === 1, 10_000, 'one running, three queued');
     const [a, b, c] = session!.store.getState().queue;
+    await ui.waitForFrame((f) => f.includes(`#${c} `) && f.includes('▸ running'), 'the running row and the queued rows on screen');
     await ui.press('down'); // first queued row (a)
     await ui.press('queueDown');
     expect(session!.store.getState().queue.slice(0, 3)).toEqual([b, a, c]);
