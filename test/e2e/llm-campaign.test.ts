@@ -1,11 +1,10 @@
 // A campaign with `proposer: llm-params` through the real CLI (`run --headless`, a child process),
 // the real `openai` SDK and a scripted chat-completions server on 127.0.0.1 in this process: end to
 // end, the USD budget stop, a missing key, a refused key, and what `report` says about spend.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, campaignDir, events, QUADRATIC_PY } from '../helpers.js';
+import { cliAsync, campaignDir, events, QUADRATIC_PY } from '../helpers.js';
 import { formatTokens, formatUsd } from '../../src/format/number.js';
 import { completion, startLlmServer, type FakeLlmServer, type RecordedRequest, type ScriptedResponse } from '../fakes/llm-server.js';
 
@@ -20,19 +19,7 @@ afterEach(async () => {
   await server.close();
 });
 
-/** Runs the CLI without blocking this process (the scripted server answers from here). */
-function run(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = cliAsync;
 
 function campaign(extra: string, trialDelay = 0): string {
   return campaignDir({

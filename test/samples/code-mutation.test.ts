@@ -3,12 +3,11 @@
 // scripted chat-completions server on 127.0.0.1 standing in for the model. TPE tunes until the
 // stall, the model's edit (new features in model.py) is kept and moves the campaign branch, an
 // edit of the frozen evaluator is refused, and tuning resumes on the new code.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, ROOT, events, stateOf } from '../helpers.js';
+import { cliAsync, ROOT, events, stateOf } from '../helpers.js';
 import { git, makeRepo } from '../workspace/helpers.js';
 import { allTrials } from '../../src/state.js';
 import { completion, startLlmServer, type FakeLlmServer, type RecordedRequest, type ScriptedResponse } from '../fakes/llm-server.js';
@@ -52,18 +51,7 @@ function closedPort(): Promise<number> {
   });
 }
 
-function run(args: string[], cwd: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = cliAsync;
 
 /** The sample's files, committed in a fresh repository, with the campaign file adjusted by `edit`. */
 function sampleRepo(edit: (yaml: string) => string): string {
