@@ -24,7 +24,7 @@ const CONFIRM_SLACK_MS = 10_000;
 // while the shells wait for it to finish cleaning up instead of dying first. The status is written
 // with one redirection and no `mv` (a process per trial); a reader accepts it only once its newline
 // is there (readExitFile), which a single small write() delivers together with the digits.
-const WRAPPER = `trap ':' TERM INT HUP
+export const WRAPPER = `trap ':' TERM INT HUP
 (trap ':' TERM INT HUP; eval "$1") &
 c=$!
 while :; do

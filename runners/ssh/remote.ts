@@ -2,6 +2,8 @@
 // They are POSIX sh run as `sh -c SCRIPT sh ARGS...` (whatever the user's login shell), except the
 // trial's own wrapper, which prefers bash so `setup: source ~/venv/bin/activate` works.
 
+import { WRAPPER as LOCAL_WRAPPER } from '../local.js';
+
 /** Single-quotes a string for any Bourne-style shell. */
 export function q(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -14,15 +16,7 @@ export function shCommand(script: string, args: string[] = []): string {
 // As the local runner's wrapper (runners/local.ts), plus: it records its own pid and start time
 // first (the start script waits for that file: setsid may fork, so $! is not always our pid).
 const WRAPPER = `printf '%s %s\\n' "$$" "$(cut -d' ' -f22 /proc/$$/stat 2>/dev/null)" > "$NIGHTSHIFT_TRIAL_DIR/pid.tmp" && mv "$NIGHTSHIFT_TRIAL_DIR/pid.tmp" "$NIGHTSHIFT_TRIAL_DIR/pid"
-trap ':' TERM INT HUP
-(trap ':' TERM INT HUP; eval "$1") &
-c=$!
-while :; do
-  wait "$c"; s=$?
-  kill -0 "$c" 2>/dev/null || break
-done
-printf '%s\\n' "$s" > "$NIGHTSHIFT_TRIAL_DIR/exit_code"
-exit "$s"`;
+${LOCAL_WRAPPER}`;
 
 export interface StartSpec {
   dir: string;
