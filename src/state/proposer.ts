@@ -22,7 +22,7 @@ export const proposerEvents = {
   // Dispatch pauses; the operator's switch or resume answers.
   'proposer.ask': (s, e) => ({ ...s, paused: true, ask: e.reason, operator_log: logOperator(s, e.t, e.type, `paused, asking the operator: ${e.reason}`) }),
 
-  'proposer.usage': (s, e) => ({ ...s, usage: { ...s.usage, [e.proposer]: addUsage(s.usage[e.proposer], e) } }),
+  'proposer.usage': (s, e) => ({ ...s, usage: { ...s.usage, [e.proposer]: addSpend(s.usage[e.proposer], e) } }),
 
   'proposer.failed': (s, e) => ({
     ...s,
@@ -34,7 +34,7 @@ export const proposerEvents = {
   // Kept apart from proposer.usage, never added to it: both describe the same calls. llm.call is
   // journaled as each call returns, failed propose() calls included, so it is what the USD budget
   // counts for proposers that use the client (state/spend.ts picks one source per proposer).
-  'llm.call': (s, e) => ({ ...s, llm: { ...s.llm, [e.proposer]: addCall(s.llm[e.proposer], e) } }),
+  'llm.call': (s, e) => ({ ...s, llm: { ...s.llm, [e.proposer]: addSpend(s.llm[e.proposer], e, e.estimated === true) } }),
 
   'proposer.exhausted': (s) => ({ ...s, proposer_failures: 0, proposer_exhausted: true }),
 } satisfies Handlers;
@@ -45,23 +45,15 @@ export function escalationText(e: Pick<EventOf<'proposer.escalated'>, 'from' | '
   return `proposer escalated ${e.from} → ${e.to}: ${e.reason}`;
 }
 
-function addUsage(u: UsageTotals | undefined, e: EventOf<'proposer.usage'>): UsageTotals {
-  return {
+/** Adds one call's spend to a running total (proposer.usage, or llm.call which also counts estimates). */
+function addSpend(u: UsageTotals | undefined, e: { tokens_in: number; tokens_out: number; usd: number; model: string }, estimated?: boolean): UsageTotals {
+  const sum: UsageTotals = {
     calls: (u?.calls ?? 0) + 1,
     tokens_in: (u?.tokens_in ?? 0) + e.tokens_in,
     tokens_out: (u?.tokens_out ?? 0) + e.tokens_out,
     usd: (u?.usd ?? 0) + e.usd,
     model: e.model,
   };
-}
-
-function addCall(u: UsageTotals | undefined, e: EventOf<'llm.call'>): UsageTotals {
-  return {
-    calls: (u?.calls ?? 0) + 1,
-    tokens_in: (u?.tokens_in ?? 0) + e.tokens_in,
-    tokens_out: (u?.tokens_out ?? 0) + e.tokens_out,
-    usd: (u?.usd ?? 0) + e.usd,
-    model: e.model,
-    estimated: (u?.estimated ?? 0) + (e.estimated ? 1 : 0),
-  };
+  if (estimated !== undefined) sum.estimated = (u?.estimated ?? 0) + (estimated ? 1 : 0);
+  return sum;
 }
