@@ -54,6 +54,24 @@ export interface TrialLaunch {
   files: Record<string, string>;
   /** Cap on output.log in bytes (the campaign's max_log); past it the middle is dropped. */
   maxLogBytes?: number;
+  /** Set: the runner runs the command inside this sandbox, or refuses to start it (never runs it bare). */
+  sandbox?: SandboxSpec;
+}
+
+/**
+ * The isolation a trial gets, in terms of its own tree: globs are relative to the trial's cwd (the
+ * runner expands them on the machine the trial runs on). Writable inside: the cwd tree and the trial
+ * directory, minus `readOnly`; everything else read-only; `hide` absent; /tmp private; no host Unix
+ * sockets; the campaign's state directory (journal, other trials) invisible.
+ */
+export interface SandboxSpec {
+  network: boolean;
+  hide: string[];
+  readOnly: string[];
+  /** Absolute paths on the trial's machine that must be invisible (the state directory). */
+  hidePaths: string[];
+  memoryBytes?: number;
+  processes?: number;
 }
 
 export interface ExitInfo {
@@ -64,6 +82,10 @@ export interface ExitInfo {
   vanished?: boolean;
   /** Set when the trial could not be followed to its end (its host stayed down past the grace): re-queue it. */
   lost?: string;
+  /** Set when a sandbox limit ended it ("out of memory limit (16g)", "process limit (512) reached"): a crash with this reason. */
+  limit?: string;
+  /** Set when the sandbox could not be set up (bwrap missing or failing): a crash with this reason, the command never ran. */
+  sandboxError?: string;
 }
 
 /** prune / stop: the word written to the control file before a SIGTERM; kill: SIGKILL now. */

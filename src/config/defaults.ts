@@ -7,6 +7,7 @@ export const CAMPAIGN_KEYS = [
   'mutable', 'review', 'preflight',
   'llm',
   'hosts', 'local', 'host_grace', 'accept_new_host_keys',
+  'sandbox',
 ] as const;
 
 export const DEFAULTS = {

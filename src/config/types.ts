@@ -84,6 +84,29 @@ export interface CampaignConfig {
   host_grace_ms?: number;
   /** Trust a host key the first time it is seen (else an unknown key refuses the host). */
   accept_new_host_keys?: boolean;
+  /** The `sandbox:` section, always resolved (issue 11): how trials are isolated. */
+  sandbox: SandboxConfig;
+}
+
+/**
+ * How trials are isolated. Absent from the file: code trials (model-written code) run under bwrap
+ * with the defaults below, param trials do not. Written as a mapping: every trial is sandboxed
+ * unless `trials: code`. `sandbox: none`: nothing is (an explicit, journaled opt-out).
+ */
+export interface SandboxConfig {
+  mode: 'bwrap' | 'none';
+  /** Which trials run sandboxed. */
+  trials: 'code' | 'all';
+  /** Network inside the trial (default false: loopback only, in its own namespace). */
+  network: boolean;
+  /** Globs relative to workdir: absent inside the sandbox (only the evaluator sees them). */
+  hide: string[];
+  /** Globs relative to workdir: visible inside the sandbox, not writable. */
+  read_only: string[];
+  /** Past this the trial is killed: status crash, reason "out of memory limit (…)". */
+  memory_bytes?: number;
+  /** Cap on the trial's processes and threads. */
+  processes?: number;
 }
 
 /** One `hosts:` entry. */
@@ -102,4 +125,6 @@ export interface HostEntry {
   workdir: string;
   setup?: string;
   data_dir?: string;
+  /** `sandbox: none` on a host without bwrap: run its trials unsandboxed, explicitly. */
+  sandbox?: 'none';
 }

@@ -110,6 +110,7 @@ max_log: 1.5GB
       max_log_bytes: 1.5 * 2 ** 30,
       mutable: [],
       review: 'auto',
+      sandbox: { mode: 'bwrap', trials: 'code', network: false, hide: [], read_only: [] },
     };
     expect(loadCampaign(file)).toStrictEqual(expected);
   });
@@ -163,6 +164,7 @@ max_log: 1.5GB
       max_log_bytes: 200 * 2 ** 20,
       mutable: [],
       review: 'auto',
+      sandbox: { mode: 'bwrap', trials: 'code', network: false, hide: [], read_only: [] },
     } satisfies CampaignConfig);
   });
 

@@ -1,5 +1,6 @@
 // The whole file: top-level keys, each section's checker in the order the docs present them, and the
 // checks across sections (placeholders name parameters, ranked metrics can be read).
+import { checkSandbox } from './sandbox.js';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Checker } from '../checker.js';
@@ -73,6 +74,7 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
   const env = checkEnv(c, root.env);
   const results = checkResults(c, root.results, metric?.name);
   const hosts = checkHosts(c, root);
+  const sandbox = checkSandbox(c, root.sandbox);
   // A code trial runs its own commit's worktree; shipping that to a host is not done yet.
   if (hosts?.hosts?.length && mutable?.length) c.add(['hosts'], 'code trials (mutable:) do not run on hosts: yet; they would run the campaign\'s code instead of the trial\'s commit. Remove hosts: (run locally) or mutable:.', 'key');
   if (metric && decide && evaluate !== undefined) checkReadable(c, metric, decide, true);
@@ -102,6 +104,7 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
     max_log_bytes: maxLog!,
     mutable: mutable!,
     review: review!,
+    sandbox: sandbox!,
     ...hosts!,
   };
   if (evaluate) config.evaluate = evaluate;
