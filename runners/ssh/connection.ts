@@ -8,6 +8,7 @@ import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
+import { droppedBeforeHandshake, HANDSHAKE_RETRIES, handshakeRetryDelay, handshakeTurn, type HandshakeTurn } from './handshake.js';
 import { checkHostKey, knownHostsName, knownKeyTypes, refusalMessage, rememberHostKey } from './known-hosts.js';
 import { describeSshError, loadIdentities, type Target } from './target.js';
 
@@ -43,10 +44,14 @@ export class HostConnection {
   private client: Client | null = null;
   private jump: HostConnection | null = null;
   private active = 0;
+  /** Channels held open (control shells), given back when the server turns out to allow few. */
+  private readonly longLived = new Set<ClientChannel>();
   private waiters: Array<() => void> = [];
   private upWaiters: Array<() => void> = [];
   private inflight = new Set<(err: Error) => void>();
   private attempt = 0;
+  /** Handshakes the server dropped in a row (MaxStartups): retried quietly before reporting down. */
+  private dropped = 0;
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -103,8 +108,12 @@ export class HostConnection {
     if (!agent && ids.keys.length === 0) {
       return this.failed(`no way to log in: SSH_AUTH_SOCK is not set and no usable identity file (${ids.notes.join('; ') || `tried ${t.identityFiles.join(', ') || 'none'}`}). Start ssh-agent and ssh-add your key, or set identity_file for this host.`, true);
     }
+    // A few handshakes at a time per server: a burst stays under its MaxStartups (handshake.ts).
+    const turn: HandshakeTurn = await handshakeTurn(`${t.host}:${t.port}`);
+    if ((this.state as string) === 'closed') return turn.done(false);
     const name = knownHostsName(t.host, t.port);
     let refusal = '';
+    let lastErr: (Error & { code?: string }) | null = null;
     const client = new Client();
     this.client = client;
     const types = knownKeyTypes(t.knownHostsFiles, name).flatMap((k) => (k === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [k]));
@@ -138,8 +147,10 @@ export class HostConnection {
     client.on('ready', () => {
       if (this.client !== client) return;
       client.setNoDelay(true);
+      turn.done(true);
       this.state = 'up';
       this.attempt = 0;
+      this.dropped = 0;
       this.lastError = '';
       this.refused = false;
       this.limit = DEFAULT_CHANNEL_LIMIT;
@@ -148,11 +159,24 @@ export class HostConnection {
     });
     let why = '';
     client.on('error', (err: Error & { level?: string }) => {
+      lastErr = err;
       why = refusal || (err.level === 'client-authentication' ? `login refused for ${t.user}@${t.host}: the server accepted none of the keys offered${agent ? ' (ssh-agent' + (ids.keys.length ? ' and ' : ')') : ''}${ids.keys.length ? `identity file${ids.keys.length > 1 ? 's' : ''} ${ids.files.join(', ')}${agent ? ')' : ''}` : ''}. Add the public key to ~${t.user}/.ssh/authorized_keys on the host, or fix user/identity_file.` : describeSshError(err, t));
     });
     client.on('close', () => {
       if (this.client !== client) return;
       this.client = null;
+      const beforeHandshake = this.state === 'connecting' && lastErr !== null && droppedBeforeHandshake(lastErr);
+      if (beforeHandshake) turn.refused();
+      else turn.done(false);
+      // Dropped before the handshake (the server's MaxStartups): tried again shortly, not reported.
+      if (beforeHandshake && this.dropped < HANDSHAKE_RETRIES) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (this.state === 'connecting') void this.connect();
+        }, handshakeRetryDelay(this.dropped++));
+        this.retryTimer.unref();
+        return;
+      }
       const reason = why || 'the connection closed';
       for (const reject of this.inflight) reject(new Error(`connection lost: ${reason}`));
       this.inflight.clear();
@@ -161,6 +185,7 @@ export class HostConnection {
     try {
       client.connect(config);
     } catch (err) {
+      turn.done(false);
       this.client = null;
       this.failed(describeSshError(err as Error, t), false);
     }
@@ -170,6 +195,7 @@ export class HostConnection {
     if (this.state === 'closed') return;
     const wasUp = this.state === 'up';
     this.state = 'down';
+    this.dropped = 0;
     this.lastError = reason;
     this.refused = refused;
     if (wasUp || this.attempt === 0) this.events.down(reason);
@@ -212,7 +238,11 @@ export class HostConnection {
       } catch (err) {
         const busy = /open fail/i.test((err as Error).message);
         // The server's MaxSessions: it took as many as are open now.
-        if (busy && this.client === client) this.limit = Math.max(1, this.active - 1);
+        if (busy && this.client === client) {
+          this.limit = Math.max(1, this.active - 1);
+          // A long-lived channel must not starve plain execs on a server that allows few.
+          if (this.limit - this.longLived.size < 2) for (const ch of this.longLived) ch.destroy();
+        }
         const othersOpen = this.active > 1;
         this.releaseSlot();
         if (busy && tries < 100) {
@@ -226,6 +256,29 @@ export class HostConnection {
       } finally {
         this.releaseSlot();
       }
+    }
+  }
+
+  /**
+   * A long-lived channel running `command` (the control shell), holding one of the pool's channels
+   * until it closes. Refused (not retried) when it would leave fewer than two for plain execs.
+   */
+  async openChannel(command: string): Promise<ClientChannel> {
+    const client = this.client;
+    if (!client || this.state !== 'up') throw new Error(`not connected: ${this.lastError || 'connecting'}`);
+    if (this.active + 2 >= this.limit) throw new Error('no channel to spare');
+    this.active++;
+    try {
+      const stream = await new Promise<ClientChannel>((resolve, reject) => client.exec(command, (err, s) => (err ? reject(err) : resolve(s))));
+      this.longLived.add(stream);
+      stream.once('close', () => {
+        this.longLived.delete(stream);
+        this.releaseSlot();
+      });
+      return stream;
+    } catch (err) {
+      this.releaseSlot();
+      throw err;
     }
   }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ExitInfo, HostEvent, Locator } from '../../src/runner.js';
 import { HostConnection } from './connection.js';
+import { ControlShell, runScript } from './control.js';
 import { POLL_SCRIPT, parsePoll, parseProbe, probeScript, shCommand, SIGNAL_SCRIPT, startScript, type Probe, type StartSpec } from './remote.js';
 import { ensureShipped, type CodePack } from './ship.js';
 import type { Target } from './target.js';
@@ -36,6 +37,8 @@ export function hostProblem(spec: HostSpec, p: Probe, user: string): string {
 
 export class RemoteHost implements TrialHost {
   readonly conn: HostConnection;
+  /** Starts, polls and signals go through one long-lived shell (control.ts), not an exec each. */
+  private readonly control: ControlShell;
   probe: Probe | null = null;
   /** Why the host cannot take trials although it is connected (no workdir, no GPU). */
   unusable = '';
@@ -57,6 +60,7 @@ export class RemoteHost implements TrialHost {
     private readonly opts: { graceMs: number; onHost: (e: HostEvent) => void; pack: () => Promise<CodePack> },
   ) {
     this.conn = new HostConnection(target, { up: () => void this.onUp(), down: (why) => this.onDown(why) });
+    this.control = new ControlShell(this.conn);
   }
 
   /** The workdir as an absolute path on the host (relative and ~/ paths are under the login home). */
@@ -137,10 +141,11 @@ export class RemoteHost implements TrialHost {
     const deadline = Date.now() + limitMs;
     for (;;) {
       try {
-        const r = await this.conn.exec(shCommand(startScript(full)), { timeoutMs: 30_000 });
-        const m = /^(\d+) ?(\d*)/.exec(r.stdout.toString().trim());
+        const r = await runScript(this.conn, this.control, { script: startScript(full), stderr: 'merge', timeoutMs: 30_000 });
+        const lines = r.stdout.toString().trim().split('\n');
+        const m = /^(\d+) ?(\d*)$/.exec(lines[lines.length - 1] ?? '');
         if (r.code === 0 && m) return { pid: Number(m[1]), pidStart: m[2] || undefined };
-        return { error: (r.stderr.trim().split('\n').pop() || `the start script exited ${r.code}`).slice(0, 500) };
+        return { error: (lines.pop() || `the start script exited ${r.code}`).slice(0, 500) };
       } catch (err) {
         if (Date.now() > deadline) return { error: `could not start it on ${this.spec.name}: ${(err as Error).message}` };
         await this.waitUsable(Math.max(0, deadline - Date.now()));
@@ -170,7 +175,7 @@ export class RemoteHost implements TrialHost {
     if (trials.length && this.conn.state === 'up') {
       const args = trials.flatMap((t) => [t.locator.dir, String(t.offset), String(t.locator.pid)]);
       try {
-        const r = await this.conn.exec(shCommand(POLL_SCRIPT, args), { timeoutMs: 30_000 });
+        const r = await this.pollExec(args);
         parsePoll(r.stdout, trials.length).forEach((res, i) => trials[i].onPoll(res));
       } catch {
         // Dropped mid-poll: the offsets did not move, the next poll after reconnecting asks again.
@@ -180,8 +185,13 @@ export class RemoteHost implements TrialHost {
     this.schedulePoll();
   }
 
+  /** The poll script over (dir, offset, pid) triples; its answer is binary (log bytes), stderr dropped. */
+  pollExec(args: string[]): Promise<{ stdout: Buffer }> {
+    return runScript(this.conn, this.control, { script: POLL_SCRIPT, args, stderr: 'drop', timeoutMs: 30_000 });
+  }
+
   async signal(locator: Locator, word: string, sig: 'TERM' | 'KILL' | '0'): Promise<boolean> {
-    const r = await this.conn.exec(shCommand(SIGNAL_SCRIPT, [String(locator.pid), locator.pid_start ?? '', locator.dir, word, sig]), { timeoutMs: 15_000 });
+    const r = await runScript(this.conn, this.control, { script: SIGNAL_SCRIPT, args: [String(locator.pid), locator.pid_start ?? '', locator.dir, word, sig], stderr: 'drop', timeoutMs: 15_000 });
     return r.stdout.toString().trim() === 'gone';
   }
 
@@ -199,6 +209,7 @@ export class RemoteHost implements TrialHost {
     this.closed = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.control.close();
     this.conn.close();
   }
 }

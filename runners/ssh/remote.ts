@@ -1,6 +1,7 @@
 // The shell scripts the SSH runner runs on a host, each one exec (one channel, one round trip).
-// They are POSIX sh run as `sh -c SCRIPT sh ARGS...` (whatever the user's login shell), except the
-// trial's own wrapper, which prefers bash so `setup: source ~/venv/bin/activate` works.
+// They are POSIX sh run as `sh -c SCRIPT sh ARGS...` (whatever the user's login shell) or in the
+// control shell (control.ts), except the trial's own wrapper, which prefers bash when the host has
+// a `setup:` line so `source ~/venv/bin/activate` works.
 
 import { WRAPPER as LOCAL_WRAPPER } from '../local.js';
 
@@ -14,8 +15,12 @@ export function shCommand(script: string, args: string[] = []): string {
 }
 
 // As the local runner's wrapper (runners/local.ts), plus: it records its own pid and start time
-// first (the start script waits for that file: setsid may fork, so $! is not always our pid).
-const WRAPPER = `printf '%s %s\\n' "$$" "$(cut -d' ' -f22 /proc/$$/stat 2>/dev/null)" > "$NIGHTSHIFT_TRIAL_DIR/pid.tmp" && mv "$NIGHTSHIFT_TRIAL_DIR/pid.tmp" "$NIGHTSHIFT_TRIAL_DIR/pid"
+// first, in the trial directory (for a start sent again after a lost answer) and on fd 3, a pipe the
+// start script reads, then closes fd 3 so the trial does not hold it. Reading that pipe gives the
+// pid the moment the wrapper runs, without polling for the file (setsid may fork, so $! is not
+// always our pid). The start time is read with shell builtins only: no process per trial start.
+const WRAPPER = `nsst() { set -- $1; shift 19; NS_ST=$1; }; read -r NS_ST < /proc/$$/stat && nsst "\${NS_ST##*) }"
+printf '%s %s\\n' "$$" "$NS_ST" > "$NIGHTSHIFT_TRIAL_DIR/pid"; printf '%s %s\\n' "$$" "$NS_ST" >&3; exec 3>&-
 ${LOCAL_WRAPPER}`;
 
 export interface StartSpec {
@@ -35,26 +40,35 @@ export interface StartSpec {
  * a start whose answer was lost with the connection can be sent again.
  */
 export function startScript(s: StartSpec): string {
-  const files = Object.entries(s.files).map(([name, content]) => `printf %s ${q(Buffer.from(content).toString('base64'))} | base64 -d > "$D"/${q(name)}`);
-  const env = Object.entries(s.env).map(([k, v]) => `export ${k}=${q(v)}`);
+  // printf is a builtin: a file costs no process (base64 only for content a shell word cannot hold).
+  const files = Object.entries(s.files).map(([name, content]) =>
+    content.includes('\0') ? `  printf %s ${q(Buffer.from(content).toString('base64'))} | base64 -d > "$D"/${q(name)}` : `  printf %s ${q(content)} > "$D"/${q(name)}`,
+  );
+  const env = Object.entries(s.env).map(([k, v]) => `  export ${k}=${q(v)}`);
   // setup runs in the trial's shell (so `source` takes effect); if it fails, the trial fails with it.
   const command = s.setup ? `{\n${s.setup}\n} || { echo "nightshift: the host's setup command failed (exit $?)" >&2; exit 1; }\n${s.command}` : s.command;
   return [
     'set -e',
     `D=${q(s.dir)}`,
-    `if [ -f "$D/token" ] && [ "$(cat "$D/token")" = ${q(s.token)} ]; then :; else`,
+    `if [ -f "$D/token" ] && [ "$(cat "$D/token")" = ${q(s.token)} ]; then`,
+    // Sent again after a lost answer: the trial started then; its wrapper leaves the pid file.
+    '  i=0',
+    '  while [ ! -s "$D/pid" ]; do i=$((i+1)); if [ $i -gt 1000 ]; then echo "the trial wrapper did not start within 10 s" >&2; exit 3; fi; sleep 0.01; done',
+    '  cat "$D/pid"',
+    'else',
     '  if [ -e "$D" ]; then mv "$D" "$D.old-$(date +%s)-$$"; fi',
     '  mkdir -p "$D"',
     ...files,
     `  cd ${q(s.cwd)}`,
     ...env,
-    '  SH=$(command -v bash || echo sh)',
-    `  setsid "$SH" -c ${q(WRAPPER)} nightshift-trial ${q(command)} </dev/null >>"$D/output.log" 2>&1 &`,
+    // Like the local runner, sh; bash (when there) for a setup line, so `source` works.
+    s.setup ? '  SH=$(command -v bash || echo sh)' : '  SH=sh',
+    // The substitution ends when the wrapper closes fd 3 (after writing its pid) or dies.
+    `  P=$(setsid "$SH" -c ${q(WRAPPER)} nightshift-trial ${q(command)} 3>&1 </dev/null >>"$D/output.log" 2>&1 &)`,
     `  printf %s ${q(s.token)} > "$D/token"`,
+    '  if [ -z "$P" ]; then echo "the trial wrapper did not start (see $D/output.log)" >&2; exit 3; fi',
+    `  printf '%s\\n' "$P"`,
     'fi',
-    'i=0',
-    'while [ ! -s "$D/pid" ]; do i=$((i+1)); if [ $i -gt 1000 ]; then echo "the trial wrapper did not start within 10 s" >&2; exit 3; fi; sleep 0.01; done',
-    'cat "$D/pid"',
   ].join('\n');
 }
 

@@ -8,7 +8,7 @@ import { trialDir } from '../../src/paths.js';
 import type { ExecRequest, ExecResult, ExitInfo, HostEvent, Locator, Placement, Runner, RunningTrial, TrialLaunch } from '../../src/runner.js';
 import { HELPER_PYTHONPATH } from '../local.js';
 import { RemoteHost, type HostSpec } from './host.js';
-import { execScript, POLL_SCRIPT, parsePoll, shCommand } from './remote.js';
+import { execScript, parsePoll, shCommand } from './remote.js';
 import { codeDirFor, HELPER_DIR, packCode, type CodePack } from './ship.js';
 import { resolveTarget, type TargetSpec } from './target.js';
 import { SshTrial } from './trial.js';
@@ -166,7 +166,7 @@ export class SshRunner implements Runner {
     const args = [info.locator.dir, String(trial.offset), String(info.locator.pid)];
     let first;
     try {
-      first = parsePoll((await host.conn.exec(shCommand(POLL_SCRIPT, args), { timeoutMs: 30_000 })).stdout, 1)[0];
+      first = parsePoll((await host.pollExec(args)).stdout, 1)[0];
     } catch {
       host.watch(trial);
       return { trial };

@@ -26,6 +26,8 @@ export function sshdUnavailable(): string | undefined {
 export interface SshdOptions {
   /** sshd_config MaxSessions (OpenSSH's default is 10). */
   maxSessions?: number;
+  /** sshd_config MaxStartups (OpenSSH's default is 10:30:100): unauthenticated connections at once. */
+  maxStartups?: number;
   /** The name ~/.ssh/config gives the server. */
   alias?: string;
   /** Leave the server's key out of known_hosts (the refusal and TOFU tests). */
@@ -127,6 +129,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       `MaxSessions ${opts.maxSessions ?? 10}`,
+      ...(opts.maxStartups ? [`MaxStartups ${opts.maxStartups}`] : []),
       'Subsystem sftp internal-sftp',
       `AllowUsers ${SSH_USER}`,
       '',
