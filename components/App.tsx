@@ -3,7 +3,8 @@
 // the keys change (use-keys.ts). This file lays the panels out.
 import React, { useEffect, useMemo, useState } from 'react';
 import { Box, Text, useStdout } from 'ink';
-import { bestScore, getTrial } from '../src/state.js';
+import { bestScore, getTrial, hostRows } from '../src/state.js';
+import { HostsLine } from './HostsLine.js';
 import { orderedTrials } from './rows.js';
 import { cursorIn, useKeys } from './use-keys.js';
 import type { Controls, QuitChoice } from './controls.js';
@@ -87,7 +88,9 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
   const dialog = dialogRows({ ui, width, running: s.running.length, proposers, active: s.proposer });
   // The dialog takes the rows it needs; the panels above give them up (but keep a few).
   const footerH = Math.max(1, Math.min(dialog?.length ?? 1, height - 4));
-  const headerH = 1 + askRows(s, width, side).length;
+  // The hosts line: only for a campaign with `hosts:` (remote hosts reported themselves).
+  const hosts = useMemo(() => hostRows(s), [s.hosts, s.running]);
+  const headerH = 1 + askRows(s, width, side).length + (hosts.length ? 1 : 0);
   const mainH = height - headerH - footerH;
   const wide = width >= WIDE;
   const tableW = wide ? Math.floor(width * 0.62) : width;
@@ -130,7 +133,7 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
   } else {
     const pendingScroll = pending && ui.pending.for === pending.id ? ui.pending.scroll : 0;
     pendingMax.current = pending && code ? pendingCodeRows(s, pending, sideW, pendingH, pendingScroll).maxScroll : 0;
-    const table = <TrialTable s={s} rows={visible} cursor={cursor} height={tableH} width={tableW} now={now} bestScore={best} filter={ui.filter} />;
+    const table = <TrialTable s={s} rows={visible} cursor={cursor} height={tableH} width={tableW} now={now} bestScore={best} filter={ui.filter} hosts={hosts.length > 0} />;
     const side = (
       <Box flexDirection="column" width={sideW}>
         <Curves s={s} selected={selected} completed={completed} width={sideW} height={curveH} pruner={pruner} />
@@ -155,6 +158,7 @@ export function App({ source, engine, pruner, name, onQuit, columns, rows, clock
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Header s={s} now={now} width={width} name={name} side={side} />
+      {hosts.length ? <HostsLine rows={hosts} width={width} /> : null}
       <Box height={mainH} flexDirection="column" overflow="hidden">
         {main}
       </Box>

@@ -6,7 +6,7 @@ import type { CampaignState, TrialState } from '../src/state.js';
 import { layoutColumns, type ColumnLayout } from '../src/format/columns.js';
 import { sanitize } from '../src/format/sanitize.js';
 import type { Run } from '../src/format/text.js';
-import { TRIAL_COLUMNS, trialCell, trialHeader } from './trial-columns.js';
+import { trialCell, trialColumns, trialHeader } from './trial-columns.js';
 import { Line } from './Line.js';
 
 export interface TableProps {
@@ -19,6 +19,8 @@ export interface TableProps {
   bestScore: number | null;
   /** The filter in force: an empty table then says nothing matched, not that nothing ran. */
   filter?: string;
+  /** The campaign runs on remote hosts: the host:slot column is kept before most others. */
+  hosts?: boolean;
 }
 
 interface RowProps {
@@ -46,8 +48,8 @@ const Row = memo(function Row({ t, layout, selected, now, bestScore, goal }: Row
   return <Line runs={runs} />;
 });
 
-export function TrialTable({ s, rows, cursor, height, width, now, bestScore, filter = '' }: TableProps) {
-  const layout = useMemo(() => layoutColumns(TRIAL_COLUMNS, width, 1), [width]);
+export function TrialTable({ s, rows, cursor, height, width, now, bestScore, filter = '', hosts = false }: TableProps) {
+  const layout = useMemo(() => layoutColumns(trialColumns(hosts), width, 1), [width, hosts]);
   const bodyHeight = Math.max(1, height - 1);
   // Keep the cursor in view: a window that scrolls only when the cursor leaves it.
   const start = Math.max(0, Math.min(cursor - Math.floor(bodyHeight / 2), rows.length - bodyHeight));

@@ -91,6 +91,14 @@ export const TRIAL_COLUMNS: ReadonlyArray<TrialColumn> = [
   },
 ];
 
+/** Where each trial runs matters once there are hosts: the host:slot column outranks step, latest and time. */
+const WITH_HOSTS: ReadonlyArray<TrialColumn> = TRIAL_COLUMNS.map((c) => (c.key === 'host' ? { ...c, priority: 5.5 } : c));
+
+/** The columns for a campaign with remote hosts or without. */
+export function trialColumns(hosts: boolean): ReadonlyArray<TrialColumn> {
+  return hosts ? WITH_HOSTS : TRIAL_COLUMNS;
+}
+
 const BY_KEY: ReadonlyMap<string, TrialColumn> = new Map(TRIAL_COLUMNS.map((c) => [c.key, c]));
 
 const fit = (col: TrialColumn, text: string, width: number) => (col.align === 'right' ? padStart(truncate(text, width), width) : padEnd(truncate(text, width), width));

@@ -250,7 +250,7 @@ export class LocalRunner implements Runner {
   }
 
   open(onHost: (e: HostEvent) => void): void {
-    onHost({ type: 'host.up', host: this.hostname, reason: `local machine, ${this.slots} slot${this.slots === 1 ? '' : 's'}` });
+    onHost({ type: 'host.up', host: this.hostname, slots: this.slots, reason: `local machine, ${this.slots} slot${this.slots === 1 ? '' : 's'}` });
   }
 
   private slotGpus(slot: number): string[] {

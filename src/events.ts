@@ -196,8 +196,18 @@ export type EventBody =
   /** Git work of a code campaign failed (filing a commit, removing a worktree): said, never fatal. */
   | { type: 'workspace.warning'; message: string }
   /** A runner's host became usable or stopped being usable (only the local runner reports one, at start). */
-  | { type: 'host.up'; host: string; reason: string }
-  | { type: 'host.down'; host: string; reason: string };
+  | ({ type: 'host.up'; host: string; reason: string } & HostFacts)
+  | ({ type: 'host.down'; host: string; reason: string } & HostFacts);
+
+/** What the hosts line shows besides up/down (absent in journals written before it was recorded). */
+export interface HostFacts {
+  /** The host's slots. */
+  slots?: number;
+  /** An SSH host (a `hosts:` entry), not the local machine. */
+  remote?: boolean;
+  /** Down: the connection dropped and is being re-established (its trials still count as running). */
+  reconnecting?: boolean;
+}
 
 export type EventType = EventBody['type'];
 /** prev: the hash of the journal line before this one (version 3 on; src/chain.ts). */

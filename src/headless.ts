@@ -49,7 +49,8 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     case 'host.up':
       return e.reason.startsWith('local machine') ? null : `${at} host ${e.host} up: ${e.reason}`;
     case 'host.down':
-      return `${at} host ${e.host} down: ${e.reason}`;
+      // Its trials keep running on the host while it reconnects; host_grace decides when they are lost.
+      return e.reconnecting ? `${at} host ${e.host} lost its connection, reconnecting: ${e.reason}` : `${at} host ${e.host} down: ${e.reason}`;
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;
     case 'workspace.warning':

@@ -6,6 +6,7 @@
 // files (writing params.json, tailing its output, running the evaluator) goes through the runner.
 // A runner never decides keep/discard.
 import type { Params } from './types.js';
+import type { HostFacts } from './events.js';
 
 /** Where a trial can run now: a host, a slot on it, and the GPUs that slot owns. */
 export interface Placement {
@@ -132,7 +133,7 @@ export type ExecResult =
   /** could not be started. */
   | { ok: false; error: string };
 
-export interface HostEvent {
+export interface HostEvent extends HostFacts {
   type: 'host.up' | 'host.down';
   host: string;
   reason: string;

@@ -14,7 +14,8 @@ import { proposerEvents } from './state/proposer.js';
 import { initialState, type CampaignState, type Handler } from './state/shape.js';
 import { trialEvents } from './state/trials.js';
 
-export type { CampaignState, OperatorEntry, RunState, TrialState, UsageTotals } from './state/shape.js';
+export type { CampaignState, HostState, OperatorEntry, RunState, TrialState, UsageTotals } from './state/shape.js';
+export { hostRows, type HostRow } from './state/hosts.js';
 export { initialState } from './state/shape.js';
 export { allTrials, bestScore, elapsedMs, getTrial, runState, trialView } from './state/access.js';
 export { escalationText } from './state/proposer.js';

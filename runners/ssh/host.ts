@@ -53,6 +53,8 @@ export class RemoteHost implements TrialHost {
   private abandoned: Locator[] = [];
   private upWaiters: Array<() => void> = [];
   private closed = false;
+  /** It was connected and fit for trials (a later drop is a reconnect, not a new failure). */
+  private wasUsable = false;
 
   constructor(
     readonly spec: HostSpec,
@@ -89,8 +91,9 @@ export class RemoteHost implements TrialHost {
       this.probe = parseProbe(r.stdout.toString('utf8'));
       const ms = Date.now() - started;
       this.unusable = hostProblem(this.spec, this.probe, this.conn.target.user);
-      if (this.unusable) this.opts.onHost({ type: 'host.down', host: this.spec.name, reason: this.unusable });
-      else this.opts.onHost({ type: 'host.up', host: this.spec.name, reason: `${t.user}@${t.host}:${t.port}, ${this.hardware(0).replace(/ \+ .*/, '')}${this.probe.gpus.length ? `, ${this.probe.gpus.length} GPU` : ''}, ${this.spec.slots.length} slot${this.spec.slots.length === 1 ? '' : 's'}, probe ${ms} ms` });
+      this.wasUsable = !this.unusable;
+      if (this.unusable) this.opts.onHost({ type: 'host.down', host: this.spec.name, reason: this.unusable, ...this.facts() });
+      else this.opts.onHost({ type: 'host.up', host: this.spec.name, ...this.facts(), reason: `${t.user}@${t.host}:${t.port}, ${this.hardware(0).replace(/ \+ .*/, '')}${this.probe.gpus.length ? `, ${this.probe.gpus.length} GPU` : ''}, ${this.spec.slots.length} slot${this.spec.slots.length === 1 ? '' : 's'}, probe ${ms} ms` });
     } catch (err) {
       // The connection dropped during the probe: onDown reports it.
       return;
@@ -100,8 +103,15 @@ export class RemoteHost implements TrialHost {
     this.schedulePoll();
   }
 
+  /** What the hosts line shows of this host (journaled with host.up / host.down). */
+  private facts(): { slots: number; remote: true } {
+    return { slots: this.spec.slots.length, remote: true };
+  }
+
   private onDown(reason: string): void {
-    this.opts.onHost({ type: 'host.down', host: this.spec.name, reason });
+    // A host that was working and lost its connection is being reconnected; a refusal needs a person.
+    const reconnecting = this.wasUsable && !this.conn.refused;
+    this.opts.onHost({ type: 'host.down', host: this.spec.name, reason, ...this.facts(), ...(reconnecting ? { reconnecting } : {}) });
     if (this.graceTimer || this.trials.size === 0) return;
     this.graceTimer = setTimeout(() => {
       this.graceTimer = null;

@@ -50,6 +50,16 @@ export interface TrialState {
   edited?: boolean;
 }
 
+/** A runner's host as last reported (host.up / host.down). */
+export interface HostState {
+  name: string;
+  status: 'up' | 'down' | 'reconnecting';
+  reason: string;
+  slots?: number;
+  /** An SSH host; the hosts line is shown only when there is one. */
+  remote: boolean;
+}
+
 export type RunState = 'RUNNING' | 'PAUSED' | 'DRAINING' | 'FINISHED';
 
 export interface OperatorEntry {
@@ -134,6 +144,8 @@ export interface CampaignState extends ProposerHealth {
   ask: string | null;
   /** Trials decided `invalid` since a trial last started, and the last one's reason (a model whose every edit is refused). */
   invalid_streak: { count: number; reason: string };
+  /** Hosts in the order they first reported (host.up / host.down). */
+  hosts: HostState[];
 }
 
 export function initialState(): CampaignState {
@@ -177,6 +189,7 @@ export function initialState(): CampaignState {
     active_reason: '',
     ask: null,
     invalid_streak: { count: 0, reason: '' },
+    hosts: [],
     ...HEALTHY,
   };
 }

@@ -71,6 +71,8 @@ describe.skipIf(skip)('SSH runner on a real sshd', () => {
     // The host saw it through: one run, whole log; the supervisor saw the host go and come back.
     expect(sshd.asUser(`cat ${trial.locator.dir}/output.log`).split('\n').filter(Boolean)).toHaveLength(41);
     expect(hostEvents.map((e) => e.type)).toEqual(['host.up', 'host.down', 'host.up']);
+    // The drop of a working host reads as reconnecting on the hosts line, with its slots.
+    expect(hostEvents[1]).toMatchObject({ slots: 3, remote: true, reconnecting: true });
     expect(fs.readFileSync(path.join(out, 'trials', String(trial.id), 'output.log'), 'utf8')).toBe(sshd.asUser(`cat ${trial.locator.dir}/output.log`));
     trial.release();
   });
