@@ -37,8 +37,10 @@ export function hostProblem(spec: HostSpec, p: Probe, user: string): string {
 
 export class RemoteHost implements TrialHost {
   readonly conn: HostConnection;
-  /** Starts, polls and signals go through one long-lived shell (control.ts), not an exec each. */
+  /** Starts and signals go through a long-lived shell (control.ts), not an exec each. */
   private readonly control: ControlShell;
+  /** Polls through their own, so a start never waits behind a poll. */
+  private readonly pollShell: ControlShell;
   probe: Probe | null = null;
   /** Why the host cannot take trials although it is connected (no workdir, no GPU). */
   unusable = '';
@@ -63,6 +65,7 @@ export class RemoteHost implements TrialHost {
   ) {
     this.conn = new HostConnection(target, { up: () => void this.onUp(), down: (why) => this.onDown(why) });
     this.control = new ControlShell(this.conn);
+    this.pollShell = new ControlShell(this.conn);
   }
 
   /** The workdir as an absolute path on the host (relative and ~/ paths are under the login home). */
@@ -197,11 +200,13 @@ export class RemoteHost implements TrialHost {
 
   /** The poll script over (dir, offset, pid) triples; its answer is binary (log bytes), stderr dropped. */
   pollExec(args: string[]): Promise<{ stdout: Buffer }> {
-    return runScript(this.conn, this.control, { script: POLL_SCRIPT, args, stderr: 'drop', timeoutMs: 30_000 });
+    return runScript(this.conn, this.pollShell, { script: POLL_SCRIPT, args, stderr: 'drop', timeoutMs: 30_000 });
   }
 
   async signal(locator: Locator, word: string, sig: 'TERM' | 'KILL' | '0'): Promise<boolean> {
-    const r = await runScript(this.conn, this.control, { script: SIGNAL_SCRIPT, args: [String(locator.pid), locator.pid_start ?? '', locator.dir, word, sig], stderr: 'drop', timeoutMs: 15_000 });
+    // A trial no longer followed (it ended; this is the clean-up of its group) does not hold up starts.
+    const followed = [...this.trials].some((t) => t.locator === locator);
+    const r = await runScript(this.conn, followed ? this.control : this.pollShell, { script: SIGNAL_SCRIPT, args: [String(locator.pid), locator.pid_start ?? '', locator.dir, word, sig], stderr: 'drop', timeoutMs: 15_000 });
     return r.stdout.toString().trim() === 'gone';
   }
 
@@ -220,6 +225,7 @@ export class RemoteHost implements TrialHost {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.control.close();
+    this.pollShell.close();
     this.conn.close();
   }
 }

@@ -4,6 +4,7 @@ import { runProposersBench } from './proposers.js';
 import { runTuiBench } from './tui.js';
 import { runLoopBench } from './loop.js';
 import { runSlotIdleBench } from './slot-idle.js';
+import { runSshBench } from './ssh.js';
 
 export interface Bench {
   summary: string;
@@ -26,6 +27,10 @@ export const BENCHES: Record<string, Bench> = {
   tui: {
     summary: 'first paint and frame cost with a 5,000-trial journal; CPU share with 16 trials × 200 lines/s (TUI vs headless)',
     run: runTuiBench,
+  },
+  ssh: {
+    summary: 'SSH runner on private sshds: dispatch per trial vs the local runner, shipping 50 MB first vs cached, 64 trials across 8 hosts with the TUI (frame time, CPU share vs local) (--n, --seconds, --mb)',
+    run: runSshBench,
   },
 };
 
