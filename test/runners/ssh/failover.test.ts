@@ -79,6 +79,6 @@ for step in range(1, 9):
     expect(rerun?.score).not.toBeNull();
     // The headless log says so.
     expect(stdout).toMatch(/host doomed up: .*1 slot/);
-    expect(stdout).toMatch(/host doomed down: doomed stopped answering/);
+    expect(stdout).toMatch(/host doomed lost its connection, reconnecting: doomed stopped answering/);
   });
 });
