@@ -1,5 +1,6 @@
 // Runs the frozen evaluator after a trial, where the trial's outputs are (the runner's exec at its
 // locator): its output, not the trial's, gives the score.
+import * as path from 'node:path';
 import { MetricParser } from '../metrics.js';
 import type { ExecResult } from '../runner.js';
 
@@ -9,6 +10,37 @@ export interface EvaluateResult {
   metrics: Record<string, number>;
   /** Why it failed, in a few words, when !ok. */
   error?: string;
+  /** The failure is the frozen files' fault (no clean copy could be made): the trial is invalid, not a crash. */
+  invalid?: boolean;
+  /** Said in the decision's reason (the evaluator's clean copy had been altered and was rebuilt). */
+  note?: string;
+}
+
+const inside = (dir: string, p: string) => {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/**
+ * The evaluator's PYTHONPATH when it runs in the clean copy: an entry inside the workdir is moved to
+ * the same place in the copy (a frozen helper package still imports; nothing a trial dropped there
+ * does), an entry inside the state directory (trial directories, worktrees) is dropped; relative
+ * entries resolve against the copy anyway. nightshift's own helper module is not added: the
+ * evaluator reads files, it does not report to nightshift.
+ */
+export function evaluatorPythonPath(value: string | undefined, at: { workdir: string; stateDir: string; copy: string }): string {
+  if (!value) return '';
+  const out: string[] = [];
+  for (const entry of value.split(path.delimiter)) {
+    if (!entry || !path.isAbsolute(entry)) {
+      if (entry) out.push(entry);
+      continue;
+    }
+    if (inside(at.stateDir, entry)) continue;
+    if (inside(at.workdir, entry)) out.push(path.join(at.copy, path.relative(at.workdir, entry)));
+    else out.push(entry);
+  }
+  return out.join(path.delimiter);
 }
 
 const BARE_NUMBER = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf|nan)\s*$/i;

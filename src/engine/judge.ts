@@ -8,6 +8,7 @@ import type { CancelIntent } from '../state/rules.js';
 import type { EvaluateResult } from './evaluate.js';
 import { decideTrial } from './decide.js';
 import { cancelledFate, crashReason, nonFiniteReading } from './fate.js';
+import { formatPlain } from '../format/number.js';
 
 export interface JudgeVerdict {
   status: DecisionStatus;
@@ -25,9 +26,23 @@ export interface JudgeInputs {
   /** The trial's last output line (a crash reason quotes it). */
   lastLine: string;
   /** Frozen files changed since the campaign started (relative paths). */
-  frozenChanged: () => string[];
+  frozenChanged: () => string[] | Promise<string[]>;
   /** Runs the evaluator where the trial's outputs are (called only when config.evaluate is set). */
   evaluate: () => Promise<EvaluateResult>;
+}
+
+/**
+ * What the decision says about the evaluator beyond the score: the trial's own claim of the scored
+ * metric when it differs from the evaluator's (printed, ignored: a trial that prints the evaluator's
+ * line gains nothing and is seen doing it), and an altered clean copy that was rebuilt.
+ */
+function evaluatorNotes(claimed: number | undefined, scored: number | undefined, name: string, result: EvaluateResult | undefined): string[] {
+  const notes: string[] = [];
+  if (claimed !== undefined && scored !== undefined && !(Math.abs(claimed - scored) <= 1e-3 * Math.max(1, Math.abs(scored)))) {
+    notes.push(`the trial's own ${name}=${formatPlain(claimed)} ignored (the evaluator's counts)`);
+  }
+  if (result?.note) notes.push(result.note);
+  return notes;
 }
 
 export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelIntent | null, inputs: JudgeInputs): Promise<JudgeVerdict> {
@@ -38,7 +53,7 @@ export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelInt
   if (exit.lost) return { status: 'lost', reason: exit.lost, ...none };
   if (exit.vanished) return { status: 'crash', reason: 'the process vanished without an exit status (killed while unsupervised?)', ...none };
   if (exit.code !== 0) return { status: 'crash', reason: crashReason(exit, inputs.lastLine), ...none };
-  const changed = inputs.frozenChanged();
+  const changed = await inputs.frozenChanged();
   if (changed.length) {
     return {
       status: 'invalid',
@@ -47,10 +62,12 @@ export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelInt
     };
   }
   let metrics = printed;
+  let evaluated: EvaluateResult | undefined;
   const name = config.metric.name;
   if (config.evaluate) {
     const result = await inputs.evaluate();
-    if (!result.ok) return { status: 'crash', reason: result.error ?? 'the evaluator failed', ...none };
+    evaluated = result;
+    if (!result.ok) return { status: result.invalid ? 'invalid' : 'crash', reason: result.error ?? 'the evaluator failed', ...none };
     // The evaluator's numbers win; the trial's own report of the scored metric is ignored.
     metrics = { ...printed };
     delete metrics[name];
@@ -62,5 +79,5 @@ export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelInt
   if (diverged) return { status: 'crash', reason: diverged, ...none, metrics };
   const cohort = trial.fingerprint?.key ?? '';
   const v = decideTrial(inputs.state, config.decide, name, config.metric.goal, metrics, cohort, inputs.cohorts);
-  return { ...v, metrics };
+  return { ...v, reason: [v.reason, ...(config.evaluate ? evaluatorNotes(printed[name], metrics[name], name, evaluated) : [])].join('; '), metrics };
 }

@@ -8,12 +8,13 @@ import { trialDir } from '../paths.js';
 import type { ExitInfo, Locator, Placement, Runner } from '../runner.js';
 import { getTrial, type CampaignState, type TrialState } from '../state.js';
 import type { CancelIntent } from '../state/rules.js';
-import { renderCommand } from './command.js';
-import { evaluatorResult } from './evaluate.js';
+import { EvaluatorCopy } from './evaluator-copy.js';
+import { runEvaluator } from './evaluator-run.js';
+import { worktreeFrozenChanged } from './worktree-frozen.js';
 import { cancelledFate } from './fate.js';
 import type { Cohorts, CompletedCurves } from './incremental.js';
 import { judge } from './judge.js';
-import { fingerprint, trialEnv, trialLaunch } from './launch.js';
+import { fingerprint, trialLaunch } from './launch.js';
 import { scoredUnder } from '../integrity.js';
 import { confirmedPrune, considerPrune, makeLive, onLine, takePending, type LiveTrial } from './live.js';
 import { moveAsideStaleDir } from './trialdir.js';
@@ -50,8 +51,11 @@ export class Trials {
   /** The output tails of recently finished trials, and loads of older ones under way. */
   private readonly tails = new Map<number, string[]>();
   private readonly tailLoads = new Set<number>();
+  private readonly evaluatorCopy: EvaluatorCopy;
 
-  constructor(private readonly d: TrialsDeps) {}
+  constructor(private readonly d: TrialsDeps) {
+    this.evaluatorCopy = new EvaluatorCopy(d.config.workdir, d.outDir);
+  }
 
   /** Nothing running, starting or being decided. */
   idle(): boolean {
@@ -191,7 +195,11 @@ export class Trials {
       },
       cohorts: this.d.cohorts.size,
       lastLine: live.lastLine,
-      frozenChanged: () => this.d.frozen.changed(this.d.state().frozen),
+      frozenChanged: async () => [
+        ...this.d.frozen.changed(this.d.state().frozen),
+        // A code trial's own worktree: its copies of the frozen files must be as committed.
+        ...(t.workdir ? (await worktreeFrozenChanged(t.workdir, this.d.config.frozen)).map((f) => `${f} (in the trial's worktree)`) : []),
+      ],
       evaluate: () => this.evaluate(t, locator),
     });
     if (this.d.closed()) return;
@@ -210,18 +218,10 @@ export class Trials {
     this.d.settled();
   }
 
-  /** The evaluator, run by the runner where the trial's outputs are, with the trial's environment. */
-  private async evaluate(t: TrialState, locator: Locator) {
-    const ev = this.d.config.evaluate!;
-    const run = await this.d.runner.exec(locator, {
-      command: renderCommand(ev.command, t.params, this.d.config.space),
-      cwd: this.d.config.workdir,
-      env: trialEnv(this.d.config, t, locator.dir),
-      logName: 'evaluate.log',
-      timeoutMs: ev.timeout_ms,
-      killGraceMs: this.d.config.kill_grace_ms,
-    });
-    return evaluatorResult(run, this.d.config.metric.name, ev.timeout_ms);
+  /** The evaluator, after the trial, in the clean copy of the frozen files (evaluator-run.ts). */
+  private evaluate(t: TrialState, locator: Locator) {
+    const { config, runner, outDir } = this.d;
+    return runEvaluator({ config, runner, stateDir: outDir, copy: this.evaluatorCopy, recorded: this.d.state().frozen }, t, locator);
   }
 
   private keepTail(id: number, lines: string[]): void {
