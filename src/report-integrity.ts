@@ -1,7 +1,9 @@
 // The integrity part of `report`: whether the winner may be called verified (hash chain intact,
-// frozen files unchanged: src/verify/verify.ts decides) and the hashes the kept trials were scored
-// under, once when they all share them.
+// frozen files unchanged: src/verify/verify.ts decides) and the hashes the trials were scored
+// under: every scored decision's, once when they all share them, and whether that frozen set is the one
+// campaign.started recorded.
 import { shortHash } from './chain.js';
+import { frozenSetHash } from './integrity.js';
 import { allTrials, type CampaignState } from './state.js';
 
 export interface Integrity {
@@ -18,15 +20,20 @@ export function integrityLines(s: CampaignState, integrity: Integrity): string[]
   if (s.best !== null) {
     out.push(integrity.verified ? '  verified: hash chain intact, frozen files match' : `  not verified: ${integrity.why}.`);
   }
-  // Older journals recorded no hashes: nothing to show.
-  const kept = allTrials(s).filter((t) => t.status === 'keep' && (t.fingerprint?.frozen || t.fingerprint?.evaluator));
-  if (kept.length === 0) return out;
-  const key = (t: (typeof kept)[number]) => pair(t.fingerprint!.frozen, t.fingerprint!.evaluator);
-  const keys = new Set(kept.map(key));
-  if (keys.size === 1) out.push(`scored under: ${[...keys][0]} (all ${kept.length} kept trial${kept.length === 1 ? '' : 's'})`);
+  // Every scored decision, not only the kept ones: a discarded trial scored under another evaluator
+  // is as telling. Older journals recorded no hashes: nothing to show.
+  const scored = allTrials(s).filter((t) => t.score !== null && (t.fingerprint?.frozen || t.fingerprint?.evaluator));
+  if (scored.length === 0) return out;
+  const atStart = frozenSetHash(s.frozen);
+  const key = (t: (typeof scored)[number]) =>
+    pair(t.fingerprint!.frozen, t.fingerprint!.evaluator) + (t.fingerprint!.frozen === atStart ? '' : ' (NOT the frozen set recorded at the start)');
+  const groups = new Map<string, number[]>();
+  for (const t of scored) groups.set(key(t), [...(groups.get(key(t)) ?? []), t.id]);
+  const kept = scored.filter((t) => t.status === 'keep').length;
+  if (groups.size === 1) out.push(`scored under: ${[...groups.keys()][0]} (all ${scored.length} scored trial${scored.length === 1 ? '' : 's'}, ${kept} kept)`);
   else {
-    out.push('scored under (kept trials differ):');
-    for (const t of kept) out.push(`  #${t.id}: ${key(t)}`);
+    out.push('scored under (scored trials differ):');
+    for (const [k, ids] of groups) out.push(`  ${k}: ${ids.slice(0, 12).map((id) => `#${id}`).join(', ')}${ids.length > 12 ? `, … (${ids.length})` : ''}`);
   }
   return out;
 }

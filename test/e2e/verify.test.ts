@@ -51,7 +51,7 @@ describe('nightshift verify', () => {
     for (let i = 1; i < lines.length; i++) expect(JSON.parse(lines[i]).prev).toBe(lineHash(lines[i - 1]));
     const report = cli(['report', 'campaign.yaml', '--out', 'out'], dir);
     expect(report.stdout).toMatch(/^ {2}verified: hash chain intact, frozen files match$/m);
-    expect(report.stdout).toMatch(/^scored under: frozen set [0-9a-f]{12}, evaluator [0-9a-f]{12} \(all \d+ kept trials?\)$/m);
+    expect(report.stdout).toMatch(/^scored under: frozen set [0-9a-f]{12}, evaluator [0-9a-f]{12} \(all 4 scored trials, \d+ kept\)$/m);
     expect(JSON.parse(cli(['report', 'campaign.yaml', '--out', 'out', '--json'], dir).stdout).verified).toBe(true);
     // export carries the hashes each trial was scored under.
     const rows = cli(['export', 'campaign.yaml', '--out', 'out'], dir).stdout.trim().split('\n').map((l) => JSON.parse(l));
