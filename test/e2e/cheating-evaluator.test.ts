@@ -60,7 +60,8 @@ function run(dir: string) {
 
 const evaluatorLog = (dir: string, id: number) => fs.readFileSync(path.join(dir, 'out', 'trials', String(id), 'evaluate.log'), 'utf8');
 
-describe('a trial cheating its evaluator', () => {
+// Each test is two CLI runs (a campaign, then verify): generous under a loaded machine.
+describe('a trial cheating its evaluator', { timeout: 180_000 }, () => {
   it('(a) writes fake score files and perfect predictions where the evaluator might look: the score is only the evaluator’s computation', () => {
     const dir = campaignDir({
       'campaign.yaml': campaign('cheat-score-file'),
