@@ -22,6 +22,11 @@ export class CombinedRunner implements Runner {
     this.remote.open(onHost);
   }
 
+  /** Local slots can always run trials. */
+  unusable(): string | null {
+    return null;
+  }
+
   free(): Placement[] {
     return [...this.local.free(), ...this.remote.free()];
   }

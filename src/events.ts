@@ -188,8 +188,8 @@ export type EventBody =
   | { type: 'proposer.exhausted'; proposer: string }
   | {
       type: 'budget.exhausted';
-      /** `crashes`: the first trials all crashed the same way (budget.first_crashes); the campaign failed. */
-      which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer' | 'crashes' | 'usd';
+      /** `crashes`: the first trials all crashed the same way (budget.first_crashes); the campaign failed. `hosts`: no host could take trials. */
+      which: 'trials' | 'wall' | 'patience' | 'target' | 'space' | 'proposer' | 'crashes' | 'usd' | 'hosts';
       reason: string;
     }
   | { type: 'campaign.finished'; reason: string }

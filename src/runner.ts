@@ -160,4 +160,9 @@ export interface Runner {
   tail(locator: Locator, n: number): Promise<string[]>;
   /** Lets go of connections and timers once supervision ends (running trials are left alone). */
   close?(): void;
+  /**
+   * Why no trial can run anywhere until a person fixes something (every host refused the login or
+   * is unfit: no workdir, no GPU), or null. A host that is only unreachable may come back: not this.
+   */
+  unusable?(): string | null;
 }

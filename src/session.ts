@@ -184,6 +184,7 @@ export function buildRunner(config: CampaignConfig, outDir: string): Runner {
     graceMs: config.host_grace_ms ?? 60_000,
     acceptNewHostKeys: config.accept_new_host_keys ?? false,
     slotBase: localSlots,
+    campaignFile: path.relative(process.cwd(), config.file) || config.file,
   });
   config.parallel = localSlots + ssh.slots;
   return localSlots ? new CombinedRunner(new LocalRunner(localSlots, config.gpus), localSlots, ssh) : ssh;

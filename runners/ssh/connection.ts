@@ -160,7 +160,8 @@ export class HostConnection {
     let why = '';
     client.on('error', (err: Error & { level?: string }) => {
       lastErr = err;
-      why = refusal || (err.level === 'client-authentication' ? `login refused for ${t.user}@${t.host}: the server accepted none of the keys offered${agent ? ' (ssh-agent' + (ids.keys.length ? ' and ' : ')') : ''}${ids.keys.length ? `identity file${ids.keys.length > 1 ? 's' : ''} ${ids.files.join(', ')}${agent ? ')' : ''}` : ''}. Add the public key to ~${t.user}/.ssh/authorized_keys on the host, or fix user/identity_file.` : describeSshError(err, t));
+      const offered = [agent ? 'ssh-agent' : '', ids.keys.length ? `identity file${ids.keys.length > 1 ? 's' : ''} ${ids.files.join(', ')}` : ''].filter(Boolean).join(' and ');
+      why = refusal || (err.level === 'client-authentication' ? `login refused for ${t.user}@${t.host}: the server accepted none of the keys offered (${offered}). Add the public key to ~${t.user}/.ssh/authorized_keys on the host, or fix user/identity_file.` : describeSshError(err, t));
     });
     client.on('close', () => {
       if (this.client !== client) return;

@@ -128,6 +128,12 @@ export class RemoteHost implements TrialHost {
     this.graceTimer.unref();
   }
 
+  /** Why this host cannot take trials until a person acts (login or host key refused, unfit host), or ''. */
+  hopeless(): string {
+    if (this.unusable && this.conn.state === 'up') return this.unusable;
+    return this.conn.state === 'down' && this.conn.refused ? this.conn.lastError : '';
+  }
+
   /** Resolves when the host is usable, or after `ms` (false). */
   waitUsable(ms: number): Promise<boolean> {
     if (this.usable()) return Promise.resolve(true);

@@ -26,6 +26,8 @@ export interface SshRunnerOptions {
   acceptNewHostKeys: boolean;
   /** The first slot number this runner's slots get. */
   slotBase?: number;
+  /** The campaign file as the user named it, for the hint when no host is usable. */
+  campaignFile?: string;
   /** For tests: where ~/.ssh is looked up. */
   home?: string;
 }
@@ -62,6 +64,13 @@ export class SshRunner implements Runner {
 
   close(): void {
     for (const h of this.hosts) h.close();
+  }
+
+  unusable(): string | null {
+    const why = this.hosts.map((h) => h.hopeless());
+    if (why.some((w) => !w)) return null;
+    const file = this.o.campaignFile ?? 'campaign.yaml';
+    return `no host can run trials: ${this.hosts.map((h, i) => `${h.spec.name}: ${why[i].replace(/\.$/, '')}`).join('; ')}. Fix them (\`nightshift hosts ${file}\` checks each one), then \`nightshift resume ${file}\``;
   }
 
   /** The host and its own slot index behind a global slot number. */

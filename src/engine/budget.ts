@@ -74,5 +74,10 @@ export function usdReason(s: CampaignState, c: CampaignConfig): string | null {
  * keeps failing). Budgets reached are a normal finish.
  */
 export function failsCampaign(which: string): boolean {
-  return which === 'crashes' || which === 'proposer';
+  return which === 'crashes' || which === 'proposer' || which === 'hosts';
+}
+
+/** The campaign cannot go on: nothing runs and the runner says no host can take a trial (refused, unfit). */
+export function nowhereReason(s: CampaignState, unusable: string | null | undefined): Exhausted | null {
+  return s.running.length === 0 && unusable ? { which: 'hosts', reason: unusable } : null;
 }

@@ -13,7 +13,7 @@ import type { Proposer, ProposerSide } from '../types.js';
 import type { CancelIntent } from '../state/rules.js';
 import { FrozenFiles } from '../frozen.js';
 import { resumedEvent, startedEvent } from './lifecycle-events.js';
-import { budgetReason, failsCampaign } from './budget.js';
+import { budgetReason, failsCampaign, nowhereReason } from './budget.js';
 import * as commands from './commands.js';
 import * as review from './review.js';
 import { dispatchPlan, proposalsWanted, type Ready } from './dispatch.js';
@@ -207,7 +207,7 @@ export class Engine implements commands.CommandCore {
     let s = this.state;
     if (s.finished) return;
     if (!s.exhausted) {
-      const why = budgetReason(s, this.config, this.outDir, this.clock());
+      const why = budgetReason(s, this.config, this.outDir, this.clock()) ?? nowhereReason(s, this.runner.unusable?.());
       if (why) {
         this.emit({ type: 'budget.exhausted', ...why });
         this.proposing?.abort();
