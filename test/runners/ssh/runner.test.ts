@@ -1,7 +1,8 @@
 // The SSH runner against a real OpenSSH server (test/harness/sshd.ts), no mocks: a dropped
 // connection does not stop a trial and its output continues without a gap or a repeat; cancel
 // reaches the whole remote process group (checked with ps on the host); host keys are checked
-// against known_hosts (refused with what to run, or trusted on first use when asked); ProxyJump.
+// against known_hosts (refused with what to run, or trusted on first use when asked). ProxyJump is
+// in two-hosts.test.ts (through this host to one in a network namespace).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,7 +12,7 @@ import { waitFor } from '../../helpers.js';
 import type { HostEvent, TrialLaunch } from '../../../src/runner.js';
 import { SshRunner } from '../../../runners/ssh/runner.js';
 import { HostConnection } from '../../../runners/ssh/connection.js';
-import { resolveTarget, type Target } from '../../../runners/ssh/target.js';
+import type { Target } from '../../../runners/ssh/target.js';
 import { startSshd, sshdUnavailable, type Sshd } from '../../harness/sshd.js';
 
 const skip = sshdUnavailable();
@@ -112,7 +113,7 @@ describe.skipIf(skip)('SSH runner on a real sshd', () => {
   });
 });
 
-describe.skipIf(skip)('host keys and ProxyJump on a real sshd', () => {
+describe.skipIf(skip)('host keys on a real sshd', () => {
   let sshd: Sshd;
   beforeAll(async () => {
     process.env.SSH_AUTH_SOCK = '';
@@ -158,18 +159,5 @@ describe.skipIf(skip)('host keys and ProxyJump on a real sshd', () => {
     const changed = await connect(target(kh, true));
     expect(changed).toContain('CHANGED');
     expect(changed).toContain(`ssh-keygen -R '[127.0.0.1]:${sshd.port}' -f ${kh}`);
-  });
-
-  it('reaches a host through ProxyJump (an ~/.ssh/config alias as the hop)', async () => {
-    fs.appendFileSync(path.join(sshd.home, '.ssh', 'config'), `Host behind\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.identity}\n  ProxyJump ${sshd.alias}\n`);
-    const t = resolveTarget({ name: 'behind' }, { acceptNewHostKeys: false, home: sshd.home });
-    expect(t.proxyJump?.name).toBe(sshd.alias);
-    const conn = new HostConnection(t, undefined, { reconnect: false });
-    await conn.ready(10_000);
-    expect((await conn.exec('echo via-jump')).stdout.toString()).toBe('via-jump\n');
-    conn.close();
-    const broken = resolveTarget({ name: 'behind' }, { acceptNewHostKeys: false, home: sshd.home });
-    broken.proxyJump!.port = 1;
-    expect(await connect(broken)).toMatch(/through ProxyJump testhost: nothing accepts connections on 127.0.0.1:1/);
   });
 });
