@@ -195,11 +195,14 @@ export class HostConnection {
   private failed(reason: string, refused: boolean): void {
     if (this.state === 'closed') return;
     const wasUp = this.state === 'up';
+    const news = reason !== this.lastError;
     this.state = 'down';
     this.dropped = 0;
     this.lastError = reason;
     this.refused = refused;
-    if (wasUp || this.attempt === 0) this.events.down(reason);
+    // Retries that fail the same way are not news; a new reason is (a host that did not answer now
+    // refuses the login: the engine must hear it to see that no host is usable).
+    if (wasUp || this.attempt === 0 || news) this.events.down(reason);
     if (!this.opts.reconnect) return this.wakeUpWaiters();
     const delay = refused ? REFUSED_RETRY_MS : BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
     this.attempt++;

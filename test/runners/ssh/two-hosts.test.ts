@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, campaignDir, cliAsync, events, type CliResult } from '../../helpers.js';
+import { BIN, campaignDir, cliAsync, events, waitFor, type CliResult } from '../../helpers.js';
 import type { EventOf } from '../../../src/events.js';
 import { HostConnection } from '../../../runners/ssh/connection.js';
 import { resolveTarget } from '../../../runners/ssh/target.js';
@@ -137,7 +137,31 @@ describe.skipIf(skip)('SSH runner: a loopback host and a host in a network names
     const conn = new HostConnection(broken, undefined, { reconnect: false });
     await expect(conn.ready(10_000)).rejects.toThrow(/through ProxyJump testhost: nothing accepts connections on 127\.0\.0\.1:1/);
     conn.close();
+    // Direct connections again for the tests after this one.
+    execFileSync('iptables', ['-D', ...ownerRule.splice(0)]);
   });
+
+  it('also fails when a host first does not answer and only then refuses the login (the refusal is reported, not swallowed by the retry)', async () => {
+    const dir = campaignDir({
+      'late.yaml': campaign('late', 1, `  - { name: nobody-here, host: ${b.address}, user: root, identity_file: ${a.identity}, slots: 1, workdir: ${b.remoteDir()} }\n`),
+      'trial.py': TRIAL_PY,
+    });
+    const out = path.join(dir, '.nightshift', 'late');
+    b.blackhole();
+    try {
+      const run = bounded(['run', 'late.yaml', '--headless'], dir, env, 90_000);
+      await waitFor(() => events(out).find((e) => e.type === 'host.down'), 60_000, 'the first failure (no answer)');
+      b.unblackhole();
+      const r = await run;
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      const downs = events(out).filter((e): e is EventOf<'host.down'> => e.type === 'host.down').map((e) => e.reason);
+      expect(downs[0]).toMatch(/^no answer from 10\.77\.0\.\d+:22/);
+      expect(downs[downs.length - 1]).toMatch(/^login refused for root@/);
+      expect(r.stderr).toMatch(/no host can run trials: nobody-here: login refused for root@/);
+    } finally {
+      b.unblackhole();
+    }
+  }, 120_000);
 
   it('fails the campaign with the reason of each host when none can be used; one bad host among good ones only gets its own error', async () => {
     const stray = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ns-key-')), 'id_stray');
@@ -155,7 +179,7 @@ describe.skipIf(skip)('SSH runner: a loopback host and a host in a network names
     const t0 = Date.now();
     const none = await bounded(['run', 'none.yaml', '--headless'], dir, env, 40_000);
     const took = Date.now() - t0;
-    expect(none.code).toBe(1);
+    expect(none.code, none.stdout + none.stderr).toBe(1);
     // One paragraph saying what is wrong with each host, no stack trace.
     expect(none.stderr).not.toMatch(/\n\s+at /);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
