@@ -39,7 +39,7 @@ export interface JudgeInputs {
 function evaluatorNotes(claimed: number | undefined, scored: number | undefined, name: string, result: EvaluateResult | undefined): string[] {
   const notes: string[] = [];
   if (claimed !== undefined && scored !== undefined && !(Math.abs(claimed - scored) <= 1e-3 * Math.max(1, Math.abs(scored)))) {
-    notes.push(`the trial's own ${name}=${formatPlain(claimed)} ignored (the evaluator's counts)`);
+    notes.push(`the trial printed ${name}=${formatPlain(claimed)}; the evaluator's ${formatPlain(scored)} counts`);
   }
   if (result?.note) notes.push(result.note);
   return notes;
