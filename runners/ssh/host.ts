@@ -51,6 +51,8 @@ export class RemoteHost implements TrialHost {
   private polling = false;
   private graceTimer: NodeJS.Timeout | null = null;
   private shipped: Promise<boolean> | null = null;
+  /** Trial trees (code trials' commits) shipped or being shipped, by content hash. */
+  private trees = new Map<string, Promise<boolean>>();
   /** Trials given up while the host was unreachable: their groups are killed when it is back. */
   private abandoned: Locator[] = [];
   private upWaiters: Array<() => void> = [];
@@ -152,6 +154,17 @@ export class RemoteHost implements TrialHost {
     // A failed shipment (connection dropped) is tried again by the next trial.
     this.shipped.catch(() => (this.shipped = null));
     return this.shipped;
+  }
+
+  /** Ships a trial's own tree (its commit), once per hash per runner; the host's cache makes it free after that. */
+  shipTree(pack: CodePack): Promise<boolean> {
+    let sent = this.trees.get(pack.hash);
+    if (!sent) {
+      sent = ensureShipped(this.conn, this.workdir, pack);
+      this.trees.set(pack.hash, sent);
+      sent.catch(() => this.trees.delete(pack.hash));
+    }
+    return sent;
   }
 
   /** Starts the trial's wrapper on the host; retried through a reconnect (the token makes it idempotent). */

@@ -147,7 +147,8 @@ export function shipScript(workdir: string, codeDir: string): string {
     'T=$(mktemp -d "$W/.nightshift-cache/.tmp-XXXXXX") || exit 4',
     'tar -x -C "$T" -f - || { rm -rf "$T"; exit 5; }',
     'touch "$T/.nightshift-complete"',
-    'mv -T "$T" "$C" 2>/dev/null || rm -rf "$T"',
+    // The log says what was sent when (a person, and the tests, can see the cache at work).
+    'mv -T "$T" "$C" 2>/dev/null && echo "$(date +%s) ${C##*/}" >> "$W/.nightshift-cache/shipped.log" || rm -rf "$T"',
     'echo shipped',
   ].join('\n');
 }

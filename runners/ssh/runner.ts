@@ -12,6 +12,7 @@ import { execScript, parsePoll, shCommand } from './remote.js';
 import { codeDirFor, HELPER_DIR, packCode, type CodePack } from './ship.js';
 import { resolveTarget, type TargetSpec } from './target.js';
 import { SshTrial } from './trial.js';
+import { insideShipment, packTrialTree, shipUntil } from './trial-tree.js';
 
 export interface SshHostConfig extends TargetSpec, HostSpec {}
 
@@ -129,18 +130,18 @@ export class SshRunner implements Runner {
       return trial;
     };
     let codeDir: string;
+    let cwd: string;
     try {
       const deadline = Date.now() + this.o.graceMs;
-      for (;;) {
-        try {
-          await host.ship();
-          break;
-        } catch (err) {
-          if (host.conn.state === 'up' || Date.now() > deadline) throw err;
-          await host.waitUsable(deadline - Date.now());
-        }
-      }
+      // The campaign's code always goes (the evaluator runs there); a code trial's own tree too.
+      await shipUntil(host, () => host.ship(), deadline);
       codeDir = codeDirFor(host.workdir, (await this.code()).hash);
+      cwd = this.remoteCwd(launch.cwd, codeDir);
+      if (!insideShipment(this.o.workdir, this.o.outDir, launch.cwd)) {
+        const tree = await packTrialTree(launch.cwd, this.o.outDir);
+        await shipUntil(host, () => host.shipTree(tree), deadline);
+        codeDir = cwd = codeDirFor(host.workdir, tree.hash);
+      }
     } catch (err) {
       return failed((err as Error).message);
     }
@@ -148,7 +149,7 @@ export class SshRunner implements Runner {
     for (const [k, v] of Object.entries(launch.env)) env[k] = v.split(launch.dir).join(dir);
     const [gpu] = placement.gpus;
     if (gpu !== undefined) env.CUDA_VISIBLE_DEVICES = gpu;
-    const started = await host.startRemote({ dir, cwd: this.remoteCwd(launch.cwd, codeDir), command: launch.command, env, files: launch.files }, this.o.graceMs);
+    const started = await host.startRemote({ dir, cwd, command: launch.command, env, files: launch.files }, this.o.graceMs);
     if ('error' in started) return failed(started.error);
     const locator: Locator = { runner: 'ssh', host: host.spec.name, pid: started.pid, pid_start: started.pidStart, dir };
     const trial = new SshTrial(launch.id, locator, host.hardware(local), mirror, onLine, host, release);

@@ -20,7 +20,9 @@ export const HELPER_DIR = '.nightshift-python';
 export function packCode(workdir: string, helperDir: string, exclude: string[]): Promise<CodePack> {
   const rel = exclude.map((p) => path.relative(workdir, p)).filter((r) => r && !r.startsWith('..') && !path.isAbsolute(r));
   const args = [
-    '-c', '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner',
+    // Modes normalised too: the same files give the same hash whatever the directory's umask was
+    // (a mkdtemp workdir is 0700, a git worktree 0755), so a commit's tree matches the campaign's.
+    '-c', '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rwX,go+rX,go-w',
     '--exclude=./.git', '--exclude=./.nightshift', '--exclude=./.nightshift-cache', '--exclude=__pycache__',
     ...rel.map((r) => `--exclude=./${r}`),
     // The helper's members are the only ones not starting with ./ : renamed so a workdir python/ is untouched.

@@ -51,6 +51,7 @@ accept_new_host_keys: true
     expect(() => load('hosts: [{ name: a, hostname: x }]\n')).toThrow(/hosts\[0\]\.hostname: unknown key `hostname`. The keys allowed under hosts\[0\] are name, host, user, port/);
     expect(() => load('local: false\n')).toThrow(/local: is false but no hosts: are listed/);
     expect(() => load('hosts: [{ name: a }]\nhost_grace: soon\n')).toThrow(/host_grace: expected a duration/);
-    expect(() => load('hosts: [{ name: a }]\nmutable: [train.py]\n')).toThrow(/hosts: code trials \(mutable:\) do not run on hosts: yet/);
+    // Code trials run on hosts too: each ships its own commit's tree.
+    expect(load('hosts: [{ name: a }]\nmutable: [train.py]\n').mutable).toEqual(['train.py']);
   });
 });

@@ -75,8 +75,6 @@ export function checkCampaign(c: Checker, file: string): CampaignConfig | undefi
   const results = checkResults(c, root.results, metric?.name);
   const hosts = checkHosts(c, root);
   const sandbox = checkSandbox(c, root.sandbox);
-  // A code trial runs its own commit's worktree; shipping that to a host is not done yet.
-  if (hosts?.hosts?.length && mutable?.length) c.add(['hosts'], 'code trials (mutable:) do not run on hosts: yet; they would run the campaign\'s code instead of the trial\'s commit. Remove hosts: (run locally) or mutable:.', 'key');
   if (metric && decide && evaluate !== undefined) checkReadable(c, metric, decide, true);
   else if (metric && decide && root.evaluate == null) checkReadable(c, metric, decide, false);
 
