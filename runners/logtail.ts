@@ -30,7 +30,7 @@ export const LINES_PER_POLL = 50_000;
 export const MAX_BEHIND = 4 * READ_PER_POLL;
 /** Copied down to follow the head when the cap is hit (the tail then grows back to the cap). */
 const MAX_TAIL_COPY = 8 * 1024 * 1024;
-const MARKER_RE = /\[nightshift\] output\.log passed max_log \S+, (\d+) bytes dropped here/;
+export const MARKER_RE = /\[nightshift\] output\.log passed max_log \S+, (\d+) bytes dropped here/;
 
 export function capMarker(maxLog: number, dropped: number): string {
   return `\n[nightshift] output.log passed max_log ${formatBytes(maxLog)}, ${dropped} bytes dropped here; the newest output follows\n`;
@@ -125,6 +125,15 @@ export class LogTail {
     // Resume at a line start: the text before the next newline is the end of a skipped line.
     this.cutting = pos > 0;
     if (skipped > 0) this.onLine(`[nightshift] output too fast to follow: skipped ${skipped} bytes`);
+  }
+
+  /**
+   * The file was capped by someone else (an SSH host's cap replayed on its local mirror): bytes
+   * [head, keptStart) now are a marker of markerLen bytes. Keeps the reader on the same text.
+   */
+  shifted(head: number, keptStart: number, markerLen: number): void {
+    if (this.pos >= keptStart) this.pos = head + markerLen + (this.pos - keptStart);
+    else if (this.pos > head) this.restartAt(head, 0);
   }
 
   /** Head + marker + newest tail; returns the new size. */

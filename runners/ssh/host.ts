@@ -205,7 +205,7 @@ export class RemoteHost implements TrialHost {
     this.polling = true;
     const trials = [...this.trials];
     if (trials.length && this.conn.state === 'up') {
-      const args = trials.flatMap((t) => [t.locator.dir, String(t.offset), String(t.locator.pid)]);
+      const args = trials.flatMap((t) => t.pollArgs());
       try {
         const r = await this.pollExec(args);
         parsePoll(r.stdout, trials.length).forEach((res, i) => trials[i].onPoll(res));

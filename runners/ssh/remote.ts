@@ -4,6 +4,7 @@
 // a `setup:` line so `source ~/venv/bin/activate` works.
 
 import { WRAPPER as LOCAL_WRAPPER } from '../local.js';
+import { CAP_SHELL, parseCaps, type LogCap } from './log-cap.js';
 
 /** Single-quotes a string for any Bourne-style shell. */
 export function q(s: string): string {
@@ -82,18 +83,21 @@ alive() { if [ "$G" = "  " ]; then kill -0 -"$1" 2>/dev/null; else case "$G" in 
 export const POLL_BUDGET = 1024 * 1024;
 
 /**
- * For each (dir, offset, pid): a header "@ index exit alive size n" then exactly n bytes of
- * output.log from offset. The exit file is read before the size, so once it shows, the size is final.
+ * For each (dir, offset, pid, max_log, max_log label, dropped seen): the log capped past max_log
+ * (log-cap.ts), a header "@ index exit alive size n caps" then exactly n bytes of output.log from
+ * the offset (mapped through the caps). The exit file is read before the size, so once it shows,
+ * the size is final.
  */
 export const POLL_SCRIPT = `B=${POLL_BUDGET}; i=0
 ${LIVE_GROUPS}
-while [ $# -ge 3 ]; do
-  d=$1; o=$2; p=$3; shift 3
+while [ $# -ge 6 ]; do
+  d=$1; o=$2; p=$3; m=$4; lab=$5; dl=$6; shift 6
   e=; [ -f "$d/exit_code" ] && e=$(cat "$d/exit_code" 2>/dev/null)
   a=0; [ "$p" -gt 0 ] 2>/dev/null && alive "$p" && a=1
+${CAP_SHELL}
   s=$(stat -c %s "$d/output.log" 2>/dev/null || echo 0)
   n=$((s-o)); [ $n -lt 0 ] && n=0; [ $n -gt $B ] && n=$B
-  printf '@ %s %s %s %s %s\\n' "$i" "\${e:--}" "$a" "$s" "$n"
+  printf '@ %s %s %s %s %s %s\\n' "$i" "\${e:--}" "$a" "$s" "$n" "\${C:--}"
   if [ $n -gt 0 ]; then tail -c +$((o+1)) "$d/output.log" | head -c $n; fi
   i=$((i+1))
 done`;
@@ -103,6 +107,8 @@ export interface PollResult {
   alive: boolean;
   size: number;
   bytes: Buffer;
+  /** Caps the host made since the dropped total the poll was given, in order (applied before bytes). */
+  caps: LogCap[];
 }
 
 export function parsePoll(out: Buffer, count: number): PollResult[] {
@@ -111,12 +117,12 @@ export function parsePoll(out: Buffer, count: number): PollResult[] {
   for (let k = 0; k < count; k++) {
     const nl = out.indexOf(10, pos);
     if (nl < 0) throw new Error('the poll answer was cut short');
-    const m = /^@ (\d+) (\S+) ([01]) (\d+) (\d+)$/.exec(out.subarray(pos, nl).toString('latin1'));
+    const m = /^@ (\d+) (\S+) ([01]) (\d+) (\d+) (\S+)$/.exec(out.subarray(pos, nl).toString('latin1'));
     if (!m || Number(m[1]) !== k) throw new Error(`unexpected poll answer: ${out.subarray(pos, Math.min(nl, pos + 80)).toString('latin1')}`);
     const n = Number(m[5]);
     const bytes = out.subarray(nl + 1, nl + 1 + n);
     if (bytes.length !== n) throw new Error('the poll answer was cut short');
-    results.push({ exit: /^\d+$/.test(m[2]) ? Number(m[2]) : null, alive: m[3] === '1', size: Number(m[4]), bytes });
+    results.push({ exit: /^\d+$/.test(m[2]) ? Number(m[2]) : null, alive: m[3] === '1', size: Number(m[4]), bytes, caps: parseCaps(m[6]) });
     pos = nl + 1 + n;
   }
   return results;

@@ -152,7 +152,7 @@ export class SshRunner implements Runner {
     const started = await host.startRemote({ dir, cwd, command: launch.command, env, files: launch.files }, this.o.graceMs);
     if ('error' in started) return failed(started.error);
     const locator: Locator = { runner: 'ssh', host: host.spec.name, pid: started.pid, pid_start: started.pidStart, dir };
-    const trial = new SshTrial(launch.id, locator, host.hardware(local), mirror, onLine, host, release);
+    const trial = new SshTrial(launch.id, locator, host.hardware(local), mirror, onLine, host, release, launch.maxLogBytes);
     host.watch(trial);
     return trial;
   }
@@ -167,16 +167,15 @@ export class SshRunner implements Runner {
     host.busy.add(local);
     const release = () => host.busy.delete(local);
     const mirror = path.join(trialDir(this.o.outDir, info.id), 'output.log');
-    const trial = new SshTrial(info.id, info.locator, host.hardware(local), mirror, onLine, host, release);
+    const trial = new SshTrial(info.id, info.locator, host.hardware(local), mirror, onLine, host, release, info.maxLogBytes);
     // Not reachable yet: followed as running; the grace period decides if the host stays away.
     if (!(await host.waitUsable(Math.min(this.o.graceMs, 20_000)))) {
       host.watch(trial);
       return { trial };
     }
-    const args = [info.locator.dir, String(trial.offset), String(info.locator.pid)];
     let first;
     try {
-      first = parsePoll((await host.pollExec(args)).stdout, 1)[0];
+      first = parsePoll((await host.pollExec(trial.pollArgs())).stdout, 1)[0];
     } catch {
       host.watch(trial);
       return { trial };

@@ -5,7 +5,8 @@
 // mirror ends: nothing is fetched twice, nothing is skipped.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LogTail } from '../logtail.js';
+import { formatBytes, LogTail } from '../logtail.js';
+import { capMirror, droppedInMirror } from './log-cap.js';
 import { LineRing } from '../trial-parts.js';
 import type { CancelMode, ExitInfo, Locator, RunningTrial } from '../../src/runner.js';
 import type { PollResult } from './remote.js';
@@ -35,6 +36,8 @@ export class SshTrial implements RunningTrial {
   private mirrorFd: number | null;
   /** Bytes of the remote output.log received so far (= the mirror's size). */
   offset: number;
+  /** The dropped total of the last host cap applied to the mirror (log-cap.ts). */
+  private dropped = 0;
 
   constructor(
     readonly id: number,
@@ -45,11 +48,14 @@ export class SshTrial implements RunningTrial {
     onLine: (line: string) => void,
     private readonly host: TrialHost,
     private readonly onRelease: () => void,
+    /** The campaign's max_log: the host caps output.log past it, and the mirror follows (log-cap.ts). */
+    private readonly maxLog?: number,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     fs.mkdirSync(path.dirname(mirror), { recursive: true });
     this.mirrorFd = fs.openSync(mirror, 'a');
     this.offset = fs.fstatSync(this.mirrorFd).size;
+    if (maxLog) this.dropped = droppedInMirror(mirror, maxLog);
     // The whole mirror is read again (the engine re-reads a re-attached trial's output from its start).
     this.logTail = new LogTail(mirror, (line) => {
       this.ring.push(line);
@@ -58,9 +64,20 @@ export class SshTrial implements RunningTrial {
     this.logTail.poll();
   }
 
+  /** What the poll script is given for this trial (remote.ts POLL_SCRIPT). */
+  pollArgs(): string[] {
+    return [this.locator.dir, String(this.offset), String(this.locator.pid), String(this.maxLog ?? 0), formatBytes(this.maxLog ?? 0), String(this.dropped)];
+  }
+
   /** One poll's answer for this trial. */
   onPoll(r: PollResult): void {
     if (this.exited || this.detached) return;
+    for (const cap of r.caps) {
+      if (!this.maxLog || cap.dropped <= this.dropped) continue;
+      this.offset = capMirror(this.mirror, this.offset, cap, this.maxLog);
+      this.logTail?.shifted(cap.head, cap.kept, cap.markerLen);
+      this.dropped = cap.dropped;
+    }
     if (r.bytes.length && this.mirrorFd !== null) {
       fs.writeSync(this.mirrorFd, r.bytes);
       this.offset += r.bytes.length;

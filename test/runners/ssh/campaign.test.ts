@@ -78,13 +78,16 @@ describe.skipIf(skip)('SSH runner: a campaign on a real sshd', () => {
     expect(overlap).toBeGreaterThan(3);
     // Ran as the login user, and the trial's files are on the host.
     expect(sshd.asUser(`cat ${workdir}/remote/1/output.log`)).toContain(`host=${sshd.user}`);
-    const cache = () => sshd.asUser(`ls -i ${workdir}/.nightshift-cache`).trim();
+    const cache = () => sshd.asUser(`ls -di ${workdir}/.nightshift-cache/*/`).trim();
+    const shipped = () => sshd.asUser(`cat ${workdir}/.nightshift-cache/shipped.log`).trim().split('\n');
     const first = cache();
     expect(first.split('\n')).toHaveLength(1);
-    // A second campaign with the same code finds it in the cache: the directory is the same one.
+    expect(shipped()).toHaveLength(1);
+    // A second campaign with the same code finds it in the cache: nothing is sent, the directory is the same one.
     const again = cli(['run', 'campaign.yaml', '--headless', '--fresh', '--max-trials', '2'], dir, env);
     expect(again.code).toBe(0);
     expect(cache()).toBe(first);
+    expect(shipped()).toHaveLength(1);
   });
 
   it('resumes after kill -9 of the supervisor: a trial that finished meanwhile is read from its exit file, a running one is re-attached', async () => {
