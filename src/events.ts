@@ -197,7 +197,9 @@ export type EventBody =
   | { type: 'workspace.warning'; message: string }
   /** A runner's host became usable or stopped being usable (only the local runner reports one, at start). */
   | ({ type: 'host.up'; host: string; reason: string } & HostFacts)
-  | ({ type: 'host.down'; host: string; reason: string } & HostFacts);
+  | ({ type: 'host.down'; host: string; reason: string } & HostFacts)
+  /** Something on a host needs a person, the host still usable (a GPU still held after a trial was stopped). */
+  | { type: 'host.warning'; host: string; reason: string };
 
 /** What the hosts line shows besides up/down (absent in journals written before it was recorded). */
 export interface HostFacts {

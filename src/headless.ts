@@ -51,6 +51,8 @@ function describeEvent(e: NightshiftEvent, s: CampaignState): string | null {
     case 'host.down':
       // Its trials keep running on the host while it reconnects; host_grace decides when they are lost.
       return e.reconnecting ? `${at} host ${e.host} lost its connection, reconnecting: ${e.reason}` : `${at} host ${e.host} down: ${e.reason}`;
+    case 'host.warning':
+      return `${at} host ${e.host} warning: ${e.reason}`;
     case 'proposer.failed':
       return `${at} proposer ${e.proposer} failed: ${e.error}`;
     case 'workspace.warning':

@@ -134,7 +134,8 @@ export type ExecResult =
   | { ok: false; error: string };
 
 export interface HostEvent extends HostFacts {
-  type: 'host.up' | 'host.down';
+  /** host.warning: something on the host needs a person (a GPU still held after a stop). */
+  type: 'host.up' | 'host.down' | 'host.warning';
   host: string;
   reason: string;
 }

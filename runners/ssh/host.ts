@@ -9,6 +9,7 @@ import { HostConnection } from './connection.js';
 import { ControlShell, runScript } from './control.js';
 import { POLL_SCRIPT, parsePoll, parseProbe, probeScript, shCommand, SIGNAL_SCRIPT, startScript, type Probe, type StartSpec } from './remote.js';
 import { ensureShipped, type CodePack } from './ship.js';
+import { GPU_HELD_SCRIPT, gpuHeldMessage } from './gpu-release.js';
 import type { Target } from './target.js';
 import type { SshTrial, TrialHost } from './trial.js';
 
@@ -217,9 +218,22 @@ export class RemoteHost implements TrialHost {
     this.schedulePoll();
   }
 
-  /** The poll script over (dir, offset, pid) triples; its answer is binary (log bytes), stderr dropped. */
+  /** The poll script over each trial's SshTrial.pollArgs(); its answer is binary (log bytes), stderr dropped. */
   pollExec(args: string[]): Promise<{ stdout: Buffer }> {
     return runScript(this.conn, this.pollShell, { script: POLL_SCRIPT, args, stderr: 'drop', timeoutMs: 30_000 });
+  }
+
+  /** On a GPU host: a process still on the stopped trial's GPUs is reported (gpu-release.ts). */
+  stopped(trial: SshTrial): void {
+    if (!this.probe?.gpus.length || this.conn.state !== 'up') return;
+    for (const gpu of trial.gpus) {
+      void runScript(this.conn, this.pollShell, { script: GPU_HELD_SCRIPT, args: [gpu, trial.locator.dir, String(trial.locator.pid)], stderr: 'drop', timeoutMs: 15_000 })
+        .then((r) => {
+          const reason = gpuHeldMessage(r.stdout.toString('utf8'), gpu, trial.id);
+          if (reason) this.opts.onHost({ type: 'host.warning', host: this.spec.name, reason });
+        })
+        .catch(() => {});
+    }
   }
 
   async signal(locator: Locator, word: string, sig: 'TERM' | 'KILL' | '0'): Promise<boolean> {

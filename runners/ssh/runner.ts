@@ -153,6 +153,7 @@ export class SshRunner implements Runner {
     if ('error' in started) return failed(started.error);
     const locator: Locator = { runner: 'ssh', host: host.spec.name, pid: started.pid, pid_start: started.pidStart, dir };
     const trial = new SshTrial(launch.id, locator, host.hardware(local), mirror, onLine, host, release, launch.maxLogBytes);
+    trial.gpus = placement.gpus;
     host.watch(trial);
     return trial;
   }
@@ -168,6 +169,7 @@ export class SshRunner implements Runner {
     const release = () => host.busy.delete(local);
     const mirror = path.join(trialDir(this.o.outDir, info.id), 'output.log');
     const trial = new SshTrial(info.id, info.locator, host.hardware(local), mirror, onLine, host, release, info.maxLogBytes);
+    trial.gpus = host.spec.slots[local] ?? [];
     // Not reachable yet: followed as running; the grace period decides if the host stays away.
     if (!(await host.waitUsable(Math.min(this.o.graceMs, 20_000)))) {
       host.watch(trial);

@@ -19,6 +19,8 @@ export interface TrialHost {
   /** Signals the trial's process group (after writing `word` to its control file); true when the group is gone. */
   signal(locator: Locator, word: string, sig: 'TERM' | 'KILL' | '0'): Promise<boolean>;
   forget(trial: SshTrial): void;
+  /** A stop was confirmed (the group is gone): checks that nothing still holds the trial's GPUs. */
+  stopped?(trial: SshTrial): void;
 }
 
 export class SshTrial implements RunningTrial {
@@ -36,6 +38,8 @@ export class SshTrial implements RunningTrial {
   private mirrorFd: number | null;
   /** Bytes of the remote output.log received so far (= the mirror's size). */
   offset: number;
+  /** The GPUs of the trial's slot (checked for release after a stop). */
+  gpus: string[] = [];
   /** The dropped total of the last host cap applied to the mirror (log-cap.ts). */
   private dropped = 0;
 
@@ -137,10 +141,13 @@ export class SshTrial implements RunningTrial {
       }
     }
     // Confirmed on the host: no process of the group is left.
-    while (Date.now() < limit && !this.exited) {
-      if (await send('', '0')) return;
-      await new Promise((r) => setTimeout(r, 100));
+    let gone = false;
+    while (Date.now() < limit && !this.exited && !gone) {
+      gone = await send('', '0');
+      if (!gone) await new Promise((r) => setTimeout(r, 100));
     }
+    // Gone (or seen exiting meanwhile): on a GPU host, is the GPU free again?
+    if (gone || this.exited) this.host.stopped?.(this);
   }
 
   ended(): boolean {

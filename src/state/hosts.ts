@@ -22,6 +22,7 @@ function onHost(s: CampaignState, e: EventOf<'host.up'> | EventOf<'host.down'>):
 export const hostEvents = {
   'host.up': onHost,
   'host.down': onHost,
+  'host.warning': (s) => s,
 } satisfies Handlers;
 
 export interface HostRow extends HostState {

@@ -32,6 +32,8 @@ export interface SshdOptions {
   alias?: string;
   /** Leave the server's key out of known_hosts (the refusal and TOFU tests). */
   noKnownHosts?: boolean;
+  /** Put a directory first on the login user's PATH (sshd's SetEnv), for fake tools (nvidia-smi). */
+  pathFirst?: boolean;
 }
 
 export interface Sshd {
@@ -44,6 +46,8 @@ export interface Sshd {
   identity: string;
   /** The server's host public key line (type base64). */
   hostKey: string;
+  /** With pathFirst: the directory first on the login user's PATH (writable here, readable there). */
+  binDir?: string;
   /** A fresh directory under the user's home, for one test's remote workdir. */
   remoteDir(): string;
   /** Runs a shell command on the machine as the login user (like a person checking with ssh). */
@@ -116,6 +120,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   const port = await freePort();
   const alias = opts.alias ?? 'testhost';
   const conf = path.join(dir, 'sshd_config');
+  const binDir = opts.pathFirst ? path.join(dir, 'bin') : undefined;
+  if (binDir) fs.mkdirSync(binDir, { mode: 0o755 });
   fs.writeFileSync(
     conf,
     [
@@ -132,6 +138,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       ...(opts.maxStartups ? [`MaxStartups ${opts.maxStartups}`] : []),
       'Subsystem sftp internal-sftp',
       `AllowUsers ${SSH_USER}`,
+      ...(binDir ? [`SetEnv PATH=${binDir}:/usr/local/bin:/usr/bin:/bin`] : []),
       '',
     ].join('\n'),
   );
@@ -165,6 +172,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     knownHosts,
     identity,
     hostKey,
+    binDir,
     remoteDir: () => path.join(userHome, `w-${process.pid}-${Date.now()}-${n++}`),
     asUser: (cmd) => execFileSync('su', ['-s', '/bin/sh', SSH_USER, '-c', cmd], { encoding: 'utf8' }),
     stop: async () => {
