@@ -20,6 +20,8 @@ export interface HostSpec {
   workdir: string;
   setup?: string;
   data_dir?: string;
+  /** `sandbox: none`: trials that must run sandboxed run bare here when bwrap does not work. */
+  sandbox?: 'none';
   /** One entry per slot: the GPUs it owns (empty for a CPU slot). */
   slots: string[][];
 }

@@ -5,6 +5,7 @@
 
 import { WRAPPER as LOCAL_WRAPPER } from '../local.js';
 import { CAP_SHELL, parseCaps, type LogCap } from './log-cap.js';
+import { BWRAP_PROBE } from './sandbox-host.js';
 
 /** Single-quotes a string for any Bourne-style shell. */
 export function q(s: string): string {
@@ -168,6 +169,7 @@ export function probeScript(workdir: string, setup?: string): string {
     'echo "nproc=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"',
     `echo "cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')"`,
     `echo "load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)"`,
+    BWRAP_PROBE,
     'if command -v nvidia-smi >/dev/null 2>&1; then nvidia-smi --query-gpu=index,name,driver_version,memory.total,memory.used,utilization.gpu --format=csv,noheader,nounits 2>&1 | sed "s/^/gpu=/"; else echo "gpu=none"; fi',
     `if mkdir -p ${q(workdir)} 2>/dev/null && [ -w ${q(workdir)} ]; then echo "workdir=ok"; echo "disk=$(df -Pk ${q(workdir)} | tail -1 | awk '{print $4}')"; else echo "workdir=fail"; fi`,
     // setup runs in bash (if there) like the trial's, then python's version is asked in that same shell.
@@ -186,6 +188,8 @@ export interface Probe {
   python?: string;
   setupFailed?: string;
   home?: string;
+  /** Whether bwrap works for the login user: ok, missing, or fail:<why> (sandbox-host.ts). */
+  bwrap?: string;
 }
 
 export function parseProbe(text: string): Probe {
@@ -207,6 +211,7 @@ export function parseProbe(text: string): Probe {
     else if (k === 'python') p.python = v;
     else if (k === 'setup') p.setupFailed = v;
     else if (k === 'home') p.home = v;
+    else if (k === 'bwrap') p.bwrap = v;
   }
   return p;
 }

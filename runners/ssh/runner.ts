@@ -13,6 +13,7 @@ import { codeDirFor, HELPER_DIR, packCode, type CodePack } from './ship.js';
 import { resolveTarget, type TargetSpec } from './target.js';
 import { SshTrial } from './trial.js';
 import { insideShipment, packTrialTree, shipUntil } from './trial-tree.js';
+import { planSandbox } from './sandbox-host.js';
 
 export interface SshHostConfig extends TargetSpec, HostSpec {}
 
@@ -123,10 +124,10 @@ export class SshRunner implements Runner {
     fs.mkdirSync(launch.dir, { recursive: true });
     fs.rmSync(mirror, { force: true });
     const dir = this.remoteDir(host, launch.id);
-    const failed = (why: string) => {
+    const failed = (why: string, sandboxError?: string) => {
       fs.appendFileSync(mirror, `nightshift: could not start the trial on ${host.spec.name}: ${why}\n`);
       const trial = new SshTrial(launch.id, { runner: 'ssh', host: host.spec.name, pid: -1, dir }, host.hardware(local), mirror, onLine, host, release);
-      trial.finish({ code: 127, signal: null });
+      trial.finish({ code: 127, signal: null, ...(sandboxError ? { sandboxError } : {}) });
       return trial;
     };
     let codeDir: string;
@@ -149,7 +150,14 @@ export class SshRunner implements Runner {
     for (const [k, v] of Object.entries(launch.env)) env[k] = v.split(launch.dir).join(dir);
     const [gpu] = placement.gpus;
     if (gpu !== undefined) env.CUDA_VISIBLE_DEVICES = gpu;
-    const started = await host.startRemote({ dir, cwd, command: launch.command, env, files: launch.files }, this.o.graceMs);
+    let command = launch.command;
+    if (launch.sandbox) {
+      const plan = planSandbox({ host: host.spec.name, bwrap: host.probe?.bwrap, hostSandbox: host.spec.sandbox, trialId: launch.id }, command, launch.sandbox, { localCwd: launch.cwd, cwd, trialDir: dir });
+      if ('refuse' in plan) return failed(plan.refuse, plan.refuse);
+      if ('bare' in plan) this.onHost({ type: 'host.warning', host: host.spec.name, reason: plan.bare });
+      else command = plan.wrap;
+    }
+    const started = await host.startRemote({ dir, cwd, command, env, files: launch.files }, this.o.graceMs);
     if ('error' in started) return failed(started.error);
     const locator: Locator = { runner: 'ssh', host: host.spec.name, pid: started.pid, pid_start: started.pidStart, dir };
     const trial = new SshTrial(launch.id, locator, host.hardware(local), mirror, onLine, host, release, launch.maxLogBytes);

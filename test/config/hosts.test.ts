@@ -35,6 +35,7 @@ accept_new_host_keys: true
       { name: 'gpu2', host: '10.0.0.7', user: 'ml', port: 2222, identity_file: '~/.ssh/lab', gpus: [], slots: 2, workdir: 'nightshift' },
     ]);
     expect([c.local, c.host_grace_ms, c.accept_new_host_keys]).toEqual([false, 120_000, true]);
+    expect(load('hosts: [{ name: bare, sandbox: none }]\n').hosts![0].sandbox).toBe('none');
     expect(load(`hosts: [{ name: cpu }]\nlocal: true\n`)).toMatchObject({ local: true, host_grace_ms: 60_000, accept_new_host_keys: false, hosts: [{ name: 'cpu', slots: 1 }] });
     // Without hosts the config is as it always was.
     expect(load('').hosts).toBeUndefined();
@@ -49,6 +50,7 @@ accept_new_host_keys: true
     expect(() => load('hosts: [{ name: a }, { name: a }]\n')).toThrow(/hosts\[1\]\.name: the host a is listed twice/);
     expect(() => load('hosts: [{ name: a, port: 70000 }]\n')).toThrow(/hosts\[0\]\.port: expected a port number from 1 to 65535/);
     expect(() => load('hosts: [{ name: a, hostname: x }]\n')).toThrow(/hosts\[0\]\.hostname: unknown key `hostname`. The keys allowed under hosts\[0\] are name, host, user, port/);
+    expect(() => load('hosts: [{ name: a, sandbox: bwrap }]\n')).toThrow(/hosts\[0\]\.sandbox: expected none \(run trials on this host without the sandbox/);
     expect(() => load('local: false\n')).toThrow(/local: is false but no hosts: are listed/);
     expect(() => load('hosts: [{ name: a }]\nhost_grace: soon\n')).toThrow(/host_grace: expected a duration/);
     // Code trials run on hosts too: each ships its own commit's tree.

@@ -34,6 +34,8 @@ export interface SshdOptions {
   noKnownHosts?: boolean;
   /** Put a directory first on the login user's PATH (sshd's SetEnv), for fake tools (nvidia-smi). */
   pathFirst?: boolean;
+  /** With pathFirst: that directory is the whole PATH (a test links in the tools it keeps). */
+  pathOnly?: boolean;
 }
 
 export interface Sshd {
@@ -138,7 +140,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       ...(opts.maxStartups ? [`MaxStartups ${opts.maxStartups}`] : []),
       'Subsystem sftp internal-sftp',
       `AllowUsers ${SSH_USER}`,
-      ...(binDir ? [`SetEnv PATH=${binDir}:/usr/local/bin:/usr/bin:/bin`] : []),
+      ...(binDir ? [`SetEnv PATH=${binDir}${opts.pathOnly ? '' : ':/usr/local/bin:/usr/bin:/bin'}`] : []),
       '',
     ].join('\n'),
   );

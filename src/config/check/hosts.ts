@@ -23,6 +23,7 @@ const entrySchema = z.strictObject(
     workdir: text('a directory on the host (absolute, or relative to the login home)').optional(),
     setup: text('a shell command run before every trial on the host, e.g. source ~/venv/bin/activate').optional(),
     data_dir: text('a directory on the host holding the data (NIGHTSHIFT_DATA_DIR)').optional(),
+    sandbox: z.literal('none', { error: 'expected none (run trials on this host without the sandbox when it has no working bwrap); leave it out to require the sandbox there' }).optional(),
   },
   { error: 'expected a host entry like { name: gpu1, gpus: [0, 1], workdir: /scratch/nightshift }' },
 );
@@ -92,6 +93,7 @@ export function checkHosts(c: Checker, root: Record<string, unknown>): Partial<P
         workdir: e.workdir ?? DEFAULT_REMOTE_WORKDIR,
         setup: e.setup,
         data_dir: e.data_dir,
+        ...(e.sandbox ? { sandbox: e.sandbox } : {}),
       });
     });
   }
