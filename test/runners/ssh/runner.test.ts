@@ -80,9 +80,11 @@ describe.skipIf(skip)('SSH runner on a real sshd', () => {
 
   it('stops the whole remote process group: control file and SIGTERM, then SIGKILL after the grace', async () => {
     const lines: string[] = [];
-    const coop = await runner.start(launch('sleep 60 & sleep 61 & echo started; wait'), runner.free()[0], (l) => lines.push(l));
+    const coop = await runner.start(launch('sleep 61 & echo started; exec sleep 60'), runner.free()[0], (l) => lines.push(l));
     await waitFor(() => lines.includes('started'), 20_000, 'started');
     expect(groupOnHost(coop.locator.pid).length).toBeGreaterThanOrEqual(3);
+    // `exec sleep 60`: the status is that sleep's death by SIGTERM. A shell's bare `wait` instead
+    // returned 0 or 143 depending on whether its children were reaped before the trap ran.
     await coop.cancel('stop', 5000);
     expect(groupOnHost(coop.locator.pid)).toEqual([]);
     expect(sshd.asUser(`cat ${coop.locator.dir}/control`).trim()).toBe('stop');
