@@ -11,6 +11,7 @@ import { packageRoot } from '../src/paths.js';
 import { LogTail } from './logtail.js';
 import { execLocal, readTail } from './local-exec.js';
 import { ExitedTrial, LineRing } from './trial-parts.js';
+import { localSandboxCommand, withSandboxFailure } from './sandbox/local.js';
 import type { CancelMode, ExecRequest, ExecResult, ExitInfo, HostEvent, Locator, Placement, Runner, RunningTrial, TrialLaunch } from '../src/runner.js';
 
 /** How often a trial's log is read for new lines and a re-attached trial is checked for exit. */
@@ -118,7 +119,7 @@ export function readExitFile(dir: string): ExitInfo | null {
     if (!/^\d+$/.test(text)) return null;
     const code = Number(text);
     if (!Number.isInteger(code)) return null;
-    return { code, signal: null };
+    return withSandboxFailure(dir, { code, signal: null });
   } catch {
     return null;
   }
@@ -306,7 +307,9 @@ export class LocalRunner implements Runner {
     const env = this.env(launch.env);
     const [gpu] = placement.gpus;
     if (gpu !== undefined) env.CUDA_VISIBLE_DEVICES = gpu;
-    const child = spawn('/bin/sh', ['-c', WRAPPER, 'nightshift-trial', launch.command], {
+    // A sandboxed trial runs only inside bwrap; when bwrap cannot start, it ends with sandboxError.
+    const command = launch.sandbox ? localSandboxCommand(launch) : launch.command;
+    const child = spawn('/bin/sh', ['-c', WRAPPER, 'nightshift-trial', command], {
       cwd: launch.cwd,
       env,
       stdio: ['ignore', out, out],
@@ -330,7 +333,7 @@ export class LocalRunner implements Runner {
       });
       return trial;
     }
-    child.once('exit', (code, signal) => trial.onExit({ code, signal }));
+    child.once('exit', (code, signal) => trial.onExit(withSandboxFailure(launch.dir, { code, signal })));
     child.once('error', () => trial.onExit({ code: 127, signal: null }));
     return trial;
   }

@@ -102,6 +102,8 @@ export type EventBody =
       pid_start?: string;
       dir?: string;
       fingerprint: Fingerprint;
+      /** Ran inside the sandbox (bwrap; issue 11). Absent: unsandboxed (or an older journal). */
+      sandboxed?: boolean;
     }
   | {
       type: 'trial.metric';

@@ -51,6 +51,8 @@ export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelInt
   const none = { score: null, best: false, metrics: printed };
   if (cancel) return { ...cancelledFate(cancel), ...none };
   if (exit.lost) return { status: 'lost', reason: exit.lost, ...none };
+  // The sandbox never started: the command did not run (and never runs bare).
+  if (exit.sandboxError) return { status: 'crash', reason: `sandbox could not start: ${exit.sandboxError}`, ...none };
   if (exit.vanished) return { status: 'crash', reason: 'the process vanished without an exit status (killed while unsupervised?)', ...none };
   if (exit.code !== 0) return { status: 'crash', reason: crashReason(exit, inputs.lastLine), ...none };
   const changed = await inputs.frozenChanged();

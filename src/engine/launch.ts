@@ -7,6 +7,7 @@ import type { Fingerprint } from '../events.js';
 import type { TrialLaunch } from '../runner.js';
 import type { TrialState } from '../state.js';
 import { paramsJson, renderCommand } from './command.js';
+import { sandboxSpec, sandboxed } from './sandbox.js';
 
 /** The environment of the trial protocol: the campaign's env and NIGHTSHIFT_*. */
 export function trialEnv(config: Pick<CampaignConfig, 'env' | 'name' | 'space'>, t: Pick<TrialState, 'id' | 'params'>, dir: string): Record<string, string> {
@@ -20,10 +21,11 @@ export function trialEnv(config: Pick<CampaignConfig, 'env' | 'name' | 'space'>,
   };
 }
 
-export function trialLaunch(config: CampaignConfig, t: TrialState, dir: string): TrialLaunch {
+/** `stateDir`: the campaign's state directory, hidden from a sandboxed trial. */
+export function trialLaunch(config: CampaignConfig, t: TrialState, dir: string, stateDir: string): TrialLaunch {
   const files: Record<string, string> = { 'params.json': paramsJson(t.params, config.space) + '\n' };
   if (t.proposal.kind === 'code') files['change.diff'] = t.proposal.diff;
-  return {
+  const launch: TrialLaunch = {
     id: t.id,
     command: renderCommand(config.command, t.params, config.space),
     // A campaign with `mutable:` files runs each trial in its own worktree (its commit's code).
@@ -34,6 +36,8 @@ export function trialLaunch(config: CampaignConfig, t: TrialState, dir: string):
     files,
     maxLogBytes: config.max_log_bytes,
   };
+  if (sandboxed(config, t)) launch.sandbox = sandboxSpec(config, stateDir);
+  return launch;
 }
 
 /** Hardware and the budget knobs a score depends on; trials are ranked only within one key. */

@@ -108,9 +108,10 @@ export class Trials {
     const dir = trialDir(this.d.outDir, id);
     moveAsideStaleDir(dir);
     const live = makeLive(this.d.config, id, placement.slot, this.d.clock());
+    const launch = trialLaunch(this.d.config, t, dir, this.d.outDir);
     this.startingIds.add(id);
     try {
-      live.handle = await this.d.runner.start(trialLaunch(this.d.config, t, dir), placement, (line) => this.onLine(live, line));
+      live.handle = await this.d.runner.start(launch, placement, (line) => this.onLine(live, line));
     } finally {
       this.startingIds.delete(id);
     }
@@ -126,6 +127,7 @@ export class Trials {
       host: this.d.config.parallel > 1 ? `${placement.host}:${placement.slot}` : placement.host,
       locator,
       fingerprint: { ...fingerprint(this.d.config, locator.host, hardware), ...scoredUnder(this.d.config, this.d.frozen) },
+      ...(launch.sandbox ? { sandboxed: true } : {}),
     });
     this.armTimeout(live, this.d.config.budget.trial_timeout_ms);
     void handle.done.then((exit) => this.finish(live, exit));

@@ -22,6 +22,8 @@ export interface TrialState {
   /** Where the runner can find the trial again (rebuilt from pid and dir for version-1 journals). */
   locator?: Locator;
   fingerprint?: Fingerprint;
+  /** It ran inside the sandbox (trial.started said so). */
+  sandboxed?: boolean;
   /** The primary metric's learning curve. */
   curve: Series;
   /** Last reported value of every metric the trial printed. */

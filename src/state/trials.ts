@@ -51,6 +51,7 @@ export const trialEvents = {
       host: e.host,
       locator: e.locator ?? (e.pid !== undefined && e.dir !== undefined ? { runner: 'local', host: e.host, pid: e.pid, pid_start: e.pid_start, dir: e.dir } : undefined),
       fingerprint: e.fingerprint,
+      ...(e.sandboxed ? { sandboxed: true } : {}),
     });
     return { ...next, queue: without(next.queue, e.id), running: [...next.running, e.id], counted: next.counted + 1 };
   },

@@ -1,0 +1,37 @@
+// Which trials run sandboxed and with what (issue 11). Model-written code is untrusted: in a
+// campaign with `mutable:` files every trial runs a commit of the campaign branch, which holds the
+// model's kept edits, so all of them count as code trials. Param trials of a plain campaign run the
+// user's own code and are sandboxed only with `trials: all`.
+import type { CampaignConfig } from '../config/types.js';
+import type { SandboxSpec } from '../runner.js';
+import type { TrialState } from '../state.js';
+
+export function sandboxed(config: Pick<CampaignConfig, 'sandbox' | 'mutable'>, t?: Pick<TrialState, 'proposal'>): boolean {
+  const s = config.sandbox;
+  if (s.mode !== 'bwrap') return false;
+  if (s.trials === 'all') return true;
+  return config.mutable.length > 0 || t?.proposal.kind === 'code';
+}
+
+/** Whether any trial of this campaign can be sandboxed (session checks bwrap works before starting). */
+export function anySandboxed(config: Pick<CampaignConfig, 'sandbox' | 'mutable'>): boolean {
+  return config.sandbox.mode === 'bwrap' && (config.sandbox.trials === 'all' || config.mutable.length > 0);
+}
+
+/**
+ * The trial's sandbox: the file's hide/read_only globs, the frozen files read-only on top (the
+ * evaluator and its data are not the trial's to edit), and the campaign's state directory (journal,
+ * results.tsv, other trials, LLM logs) invisible; the runner binds the trial's own directory back.
+ */
+export function sandboxSpec(config: Pick<CampaignConfig, 'sandbox' | 'frozen'>, stateDir: string): SandboxSpec {
+  const s = config.sandbox;
+  const spec: SandboxSpec = {
+    network: s.network,
+    hide: [...s.hide],
+    readOnly: [...new Set([...s.read_only, ...config.frozen])],
+    hidePaths: [stateDir],
+  };
+  if (s.memory_bytes !== undefined) spec.memoryBytes = s.memory_bytes;
+  if (s.processes !== undefined) spec.processes = s.processes;
+  return spec;
+}
