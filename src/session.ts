@@ -29,10 +29,20 @@ import { guardLlm } from './llm/guard.js';
 import { probeEndpoint } from './llm/probe.js';
 import type { Llm } from './llm/types.js';
 import { usdReason } from './engine/budget.js';
+import { anySandboxed, sandboxRefusal } from './engine/sandbox.js';
+import { probeLocalSandbox } from '../runners/sandbox/probe.js';
 
 /** The full-screen view, loaded only on a terminal: the rest of src/ stays free of React. */
 export async function loadTui(): Promise<typeof import('../components/tui.js').runTui> {
   return (await import('../components/tui.js')).runTui;
+}
+
+/** Trials that would run sandboxed on this machine need a working bwrap: checked before anything starts. */
+async function checkSandbox(config: CampaignConfig): Promise<void> {
+  const local = !config.hosts?.length || config.local === true;
+  if (!local || !anySandboxed(config)) return;
+  const probe = await probeLocalSandbox();
+  if (!probe.ok) throw new UsageError(sandboxRefusal(config, probe.reason ?? 'bwrap failed'));
 }
 
 /** A mistake the user can fix (exit 2), as opposed to a failure (exit 1). */
@@ -242,6 +252,7 @@ function assemble(config: CampaignConfig, outDir: string, journal: Journal, init
 export async function openNew(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
   await checkLlm(config);
+  await checkSandbox(config);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -269,6 +280,7 @@ export async function openNew(file: string, opts: SessionOptions): Promise<Sessi
 export async function openExisting(file: string, opts: SessionOptions): Promise<Session> {
   const config = loadWithOverrides(file, opts);
   await checkLlm(config);
+  await checkSandbox(config);
   const outDir = resolveOut(config, opts.out);
   const jp = journalPath(outDir);
   const read = readJournal(jp);

@@ -35,3 +35,16 @@ export function sandboxSpec(config: Pick<CampaignConfig, 'sandbox' | 'frozen'>, 
   if (s.processes !== undefined) spec.processes = s.processes;
   return spec;
 }
+
+/**
+ * The refusal when trials would run sandboxed on this machine and bwrap does not work here
+ * (`reason`: what the probe saw). One paragraph: what, where, what to do.
+ */
+export function sandboxRefusal(config: Pick<CampaignConfig, 'sandbox' | 'mutable' | 'file'>, reason: string): string {
+  const which = config.sandbox.trials === 'all' ? 'every trial runs' : "model-written code trials run (it has mutable: files)";
+  return (
+    `${config.file}: sandbox: ${which} inside the bubblewrap sandbox, and it does not work on this machine (${reason}). ` +
+    `Install it (apt-get install bubblewrap; on a machine that has it, allow it user namespaces) and check with \`nightshift doctor ${config.file}\`, ` +
+    `or set \`sandbox: none\` in ${config.file} to run model-written code unsandboxed on this machine.`
+  );
+}

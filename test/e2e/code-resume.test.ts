@@ -8,7 +8,8 @@ import { cli, cliSpawn, stateOf, waitFor } from '../helpers.js';
 import { git, makeRepo, userView } from '../workspace/helpers.js';
 import { allTrials } from '../../src/state.js';
 
-// The trial waits for a file the test writes, so the kill lands while it runs.
+// The trial waits for a file the test writes, so the kill lands while it runs. Not under /tmp: a
+// code trial runs sandboxed, with a private /tmp (the rest of the system it sees read-only).
 const TRAIN = 'import os, time\nX = 1.0\nwhile not os.path.exists(os.environ["GO"]):\n    time.sleep(0.05)\nprint(f"step=1 score={X}")\n';
 
 function edit(from: string, to: string): string {
@@ -33,7 +34,7 @@ metric: { name: score, goal: minimize }
 mutable: [train.py]
 proposer: ${JSON.stringify({ type: 'patches', patches })}
 queue_ahead: 2
-env: { GO: ${JSON.stringify(path.join('/tmp', `nightshift-go-${process.pid}-${Date.now()}`))} }
+env: { GO: ${JSON.stringify(path.join('/var/tmp', `nightshift-go-${process.pid}-${Date.now()}`))} }
 `,
     });
     const go = /GO: "([^"]+)"/.exec(fs.readFileSync(path.join(repo, 'campaign.yaml'), 'utf8'))![1];
