@@ -9,7 +9,7 @@ import { formatEvent } from './headless.js';
 import { packageRoot } from './paths.js';
 import { flushStdio, guardStdio, out } from './stdio.js';
 import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
-import { hostsReport, loadConfig, openExisting, openNew, readState, resolveOut, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
+import { doctorReport, hostsReport, loadConfig, openExisting, openNew, readState, resolveOut, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
 import { verifyCampaign } from './verify/verify.js';
 import { formatVerify } from './verify/print.js';
 import type { Outcome } from './engine/engine.js';
@@ -222,6 +222,16 @@ export function buildProgram(): Command {
       const { text, usable } = await hostsReport(file);
       process.stdout.write(text);
       process.exitCode = usable > 0 ? EXIT.ok : EXIT.failure;
+    });
+
+  program
+    .command('doctor')
+    .description('per machine (this one and each of the campaign\'s hosts): does the sandbox (bwrap) work, which limits can be enforced')
+    .argument('[campaign]', 'campaign file (YAML): also checks its hosts: and says what it asks of the sandbox')
+    .action(async (file: string | undefined) => {
+      const { text, ok } = await doctorReport(file);
+      process.stdout.write(text);
+      process.exitCode = ok ? EXIT.ok : EXIT.failure;
     });
 
   return program;

@@ -29,8 +29,9 @@ import { guardLlm } from './llm/guard.js';
 import { probeEndpoint } from './llm/probe.js';
 import type { Llm } from './llm/types.js';
 import { usdReason } from './engine/budget.js';
-import { anySandboxed, sandboxRefusal } from './engine/sandbox.js';
+import { anySandboxed, sandboxRefusal, sandboxWanted } from './engine/sandbox.js';
 import { probeLocalSandbox } from '../runners/sandbox/probe.js';
+import { doctorHost, doctorLocal, doctorTable } from '../runners/sandbox/doctor.js';
 
 /** The full-screen view, loaded only on a terminal: the rest of src/ stays free of React. */
 export async function loadTui(): Promise<typeof import('../components/tui.js').runTui> {
@@ -180,6 +181,24 @@ export async function hostsReport(file: string): Promise<{ text: string; usable:
   if (!config.hosts?.length) throw new UsageError(`${file} lists no hosts:, so trials run on this machine only. Add a hosts: list (see docs/campaign-file.md) to run them over SSH.`);
   const rows = await Promise.all(sshHosts(config).map((h) => checkHost(h, { acceptNewHostKeys: config.accept_new_host_keys ?? false })));
   return { text: hostsTable(rows), usable: rows.filter((r) => !r.problem).length };
+}
+
+/**
+ * `nightshift doctor [campaign]`: the sandbox and limits on this machine and, with a campaign file,
+ * on each of its hosts. ok: the sandbox works wherever this campaign would run sandboxed trials.
+ */
+export async function doctorReport(file?: string): Promise<{ text: string; ok: boolean }> {
+  const config = file === undefined ? undefined : loadConfig(file);
+  const hosts = config ? sshHosts(config) : [];
+  const local = !config || hosts.length === 0 || config.local === true;
+  const rows = await Promise.all([
+    ...(local ? [doctorLocal()] : []),
+    ...hosts.map((h) => doctorHost(h, { acceptNewHostKeys: config?.accept_new_host_keys ?? false })),
+  ]);
+  const needs = config ? anySandboxed(config) : true;
+  const ok = rows.every((r) => !r.problem && (!needs || r.sandbox?.ok));
+  const wanted = config ? `${config.file}: ${sandboxWanted(config)}` : undefined;
+  return { text: doctorTable(rows, wanted), ok };
 }
 
 export function buildRunner(config: CampaignConfig, outDir: string): Runner {

@@ -48,3 +48,12 @@ export function sandboxRefusal(config: Pick<CampaignConfig, 'sandbox' | 'mutable
     `or set \`sandbox: none\` in ${config.file} to run model-written code unsandboxed on this machine.`
   );
 }
+
+/** What the campaign asks of the sandbox, in one line (doctor's heading). */
+export function sandboxWanted(config: Pick<CampaignConfig, 'sandbox' | 'mutable'>): string {
+  const s = config.sandbox;
+  if (s.mode === 'none') return 'sandbox: none (trials run unsandboxed)';
+  if (!anySandboxed(config)) return 'sandbox on for code trials, and this campaign has none (no mutable:)';
+  const limits = [s.memory_bytes !== undefined ? `memory ${(s.memory_bytes / 2 ** 30).toFixed(1)} GiB` : '', s.processes !== undefined ? `processes ${s.processes}` : ''].filter(Boolean);
+  return `${s.trials === 'all' ? 'every trial runs' : 'code trials run'} sandboxed (bwrap), network ${s.network ? 'on' : 'off'}${limits.length ? `, limits asked: ${limits.join(', ')}` : ''}`;
+}
