@@ -26,6 +26,8 @@ export interface LedgerRow {
   /** The frozen-set and evaluator hashes it was scored under (src/integrity.ts), when recorded. */
   frozen_hash: string | null;
   evaluator_hash: string | null;
+  /** Present (true) when it ran inside the sandbox; absent otherwise, so older exports read the same. */
+  sandboxed?: true;
 }
 
 const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
@@ -51,6 +53,7 @@ export function ledgerRow(t: TrialState): LedgerRow {
     commit: t.commit ?? null,
     frozen_hash: t.fingerprint?.frozen ?? null,
     evaluator_hash: t.fingerprint?.evaluator ?? null,
+    ...(t.sandboxed ? { sandboxed: true as const } : {}),
   };
 }
 
@@ -78,12 +81,14 @@ function cell(v: unknown, sep: string): string {
 export function toTable(rows: LedgerRow[], sep: ',' | '\t'): string {
   const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
   const paramNames = [...new Set(rows.flatMap((r) => Object.keys(r.params)))].sort();
-  const head = ['id', 'status', 'score', 'proposer', 'host', 'started_at', 'finished_at', 'fingerprint', 'commit', 'frozen_hash', 'evaluator_hash', 'reason',
+  // The sandboxed column only when some trial was: a campaign without the sandbox exports as before.
+  const box = rows.some((r) => r.sandboxed) ? ['sandboxed'] : [];
+  const head = ['id', 'status', 'score', 'proposer', 'host', 'started_at', 'finished_at', 'fingerprint', 'commit', 'frozen_hash', 'evaluator_hash', ...box, 'reason',
     ...metricNames.map((m) => `metric.${m}`), ...paramNames.map((p) => `param.${p}`)];
   const lines = [head.join(sep)];
   for (const r of rows) {
     lines.push(
-      [r.id, r.status, r.score, r.proposer, r.host, r.started_at, r.finished_at, r.fingerprint, r.commit, r.frozen_hash, r.evaluator_hash, r.reason,
+      [r.id, r.status, r.score, r.proposer, r.host, r.started_at, r.finished_at, r.fingerprint, r.commit, r.frozen_hash, r.evaluator_hash, ...(box.length ? [r.sandboxed ? 'yes' : 'no'] : []), r.reason,
         ...metricNames.map((m) => r.metrics[m]), ...paramNames.map((p) => r.params[p])]
         .map((v) => cell(v, sep))
         .join(sep),
@@ -168,6 +173,9 @@ export function reportText(s: CampaignState, integrity?: Integrity): string {
     for (const [k, v] of Object.entries(best.params)) out.push(`  ${k}: ${typeof v === 'number' ? v : JSON.stringify(v)}`);
   } else out.push('best: none yet (no trial has been scored)');
   if (integrity) out.push(...integrityLines(s, integrity));
+  const started = allTrials(s).filter((t) => t.started_at !== undefined);
+  const boxed = started.filter((t) => t.sandboxed).length;
+  if (boxed) out.push(`sandbox: ${boxed} of ${started.length} started trial${started.length === 1 ? '' : 's'} ran inside the sandbox (bwrap)`);
   const cs = cohorts(s);
   if (cs.length > 1) {
     out.push('');
