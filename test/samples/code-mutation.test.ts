@@ -109,6 +109,10 @@ describe('samples/code-mutation', () => {
     const s = stateOf(out);
     const trials = allTrials(s);
     expect(evs.some((e) => e.type === 'proposer.escalated')).toBe(true);
+    // Sandboxed by default (the sample has mutable: files): every trial, code or params, ran under bwrap.
+    const started = evs.filter((e) => e.type === 'trial.started');
+    expect(started.length).toBeGreaterThan(0);
+    for (const e of started) expect(e.type === 'trial.started' && e.sandboxed).toBe(true);
     const kept = trials.find((t) => t.proposal.kind === 'code' && t.status === 'keep');
     expect(kept).toBeDefined();
     // The features fit the curve: far below the quadratic's 0.598.
