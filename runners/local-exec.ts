@@ -9,7 +9,10 @@ import type { ExecRequest, ExecResult } from '../src/runner.js';
 /** Runs `req.command` in its own process group; stdout is returned and, with stderr, logged in `dir`. */
 export function execLocal(dir: string, env: Record<string, string>, req: ExecRequest): Promise<ExecResult> {
   const logFile = path.join(dir, req.logName);
-  const out = fs.openSync(logFile, 'w');
+  // The trial directory was the trial's to write: whatever it left under this name (a symlink to the
+  // journal, say) goes, and the log is created afresh, so the evaluator never writes through it.
+  fs.rmSync(logFile, { force: true, recursive: true });
+  const out = fs.openSync(logFile, 'wx');
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', req.command], { cwd: req.cwd, env, stdio: ['ignore', 'pipe', out], detached: true });
     fs.closeSync(out);
