@@ -5,6 +5,7 @@ import { runTuiBench } from './tui.js';
 import { runLoopBench } from './loop.js';
 import { runSlotIdleBench } from './slot-idle.js';
 import { runSshBench } from './ssh.js';
+import { runSandboxBench } from './sandbox.js';
 
 export interface Bench {
   summary: string;
@@ -23,6 +24,10 @@ export const BENCHES: Record<string, Bench> = {
   'slot-idle': {
     summary: 'slot idle time between trials while llm-params waits on a slow scripted model: propose-ahead vs propose-when-a-slot-frees (--model/--trial seconds, --n, --k)',
     run: runSlotIdleBench,
+  },
+  sandbox: {
+    summary: 'cost of the bwrap sandbox per trial: the same trial through the local runner with and without it, alternating in one run (--n)',
+    run: runSandboxBench,
   },
   tui: {
     summary: 'first paint and frame cost with a 5,000-trial journal; CPU share with 16 trials × 200 lines/s (TUI vs headless)',
