@@ -12,6 +12,7 @@ import { LogTail } from './logtail.js';
 import { execLocal, readTail } from './local-exec.js';
 import { ExitedTrial, LineRing } from './trial-parts.js';
 import { localSandboxCommand, withSandboxFailure } from './sandbox/local.js';
+import { LIMIT_FILE, readLimitFile } from './sandbox/limits.js';
 import type { CancelMode, ExecRequest, ExecResult, ExitInfo, HostEvent, Locator, Placement, Runner, RunningTrial, TrialLaunch } from '../src/runner.js';
 
 /** How often a trial's log is read for new lines and a re-attached trial is checked for exit. */
@@ -119,7 +120,7 @@ export function readExitFile(dir: string): ExitInfo | null {
     if (!/^\d+$/.test(text)) return null;
     const code = Number(text);
     if (!Number.isInteger(code)) return null;
-    return withSandboxFailure(dir, { code, signal: null });
+    return withSandboxFailure(dir, { code, signal: null, ...readLimitFile(dir) });
   } catch {
     return null;
   }
@@ -167,8 +168,9 @@ class LocalTrial implements RunningTrial {
     }
   }
 
-  onExit(info: ExitInfo): void {
+  onExit(exit: ExitInfo): void {
     if (this.exited) return;
+    const info = { ...exit, ...readLimitFile(this.locator.dir) };
     this.exited = info;
     if (this.timer) clearInterval(this.timer);
     if (this.killTimer) clearTimeout(this.killTimer);
@@ -302,7 +304,7 @@ export class LocalRunner implements Runner {
       throw err;
     }
     const logFile = path.join(launch.dir, 'output.log');
-    for (const stale of ['exit_code', 'control']) fs.rmSync(path.join(launch.dir, stale), { force: true });
+    for (const stale of ['exit_code', 'control', LIMIT_FILE]) fs.rmSync(path.join(launch.dir, stale), { force: true });
     const out = fs.openSync(logFile, 'a');
     const env = this.env(launch.env);
     const [gpu] = placement.gpus;

@@ -50,3 +50,4 @@ export function nonFiniteReading(metrics: Record<string, number | null>): string
   }
   return null;
 }
+

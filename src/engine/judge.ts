@@ -52,7 +52,12 @@ export async function judge(trial: TrialState, exit: ExitInfo, cancel: CancelInt
   if (cancel) return { ...cancelledFate(cancel), ...none };
   if (exit.lost) return { status: 'lost', reason: exit.lost, ...none };
   // The sandbox never started: the command did not run (and never runs bare).
-  if (exit.sandboxError) return { status: 'crash', reason: `sandbox could not start: ${exit.sandboxError}`, ...none };
+  if (exit.sandboxError) {
+    const why = exit.sandboxError;
+    return { status: 'crash', reason: why.startsWith('sandbox') ? why : `sandbox could not start: ${why}`, ...none };
+  }
+  // A limit's word is the reason: "out of memory limit (16g)" says more than "exit code 137".
+  if (exit.limit) return { status: 'crash', reason: exit.limit, ...none };
   if (exit.vanished) return { status: 'crash', reason: 'the process vanished without an exit status (killed while unsupervised?)', ...none };
   if (exit.code !== 0) return { status: 'crash', reason: crashReason(exit, inputs.lastLine), ...none };
   const changed = await inputs.frozenChanged();

@@ -160,6 +160,14 @@ describe('judge', () => {
     expect((await judge(t(), { code: null, signal: null, vanished: true }, null, inputs())).reason).toMatch(/vanished/);
   });
 
+  it('a sandbox limit or a sandbox that could not be set up is a crash with that reason, whatever the exit code', async () => {
+    expect(await judge(t(), { code: 137, signal: null, limit: 'out of memory limit (64m)' }, null, inputs())).toMatchObject({ status: 'crash', reason: 'out of memory limit (64m)', score: null });
+    expect(await judge(t(), { code: 0, signal: null, limit: 'process limit (512) reached' }, null, inputs())).toMatchObject({ status: 'crash', reason: 'process limit (512) reached' });
+    expect(await judge(t(), { code: 125, signal: null, sandboxError: 'bwrap: not installed' }, null, inputs())).toMatchObject({ status: 'crash', reason: 'sandbox could not start: bwrap: not installed', score: null });
+    // A stop that reached the trial still wins: the operator's kill is why it ended.
+    expect(await judge(t(), { code: 137, signal: null, limit: 'out of memory limit (64m)' }, { by: 'operator', mode: 'kill', reason: 'killed by operator' }, inputs())).toMatchObject({ status: 'killed' });
+  });
+
   it('a changed frozen file makes the trial invalid, never a score', async () => {
     expect(await judge(t(), ok, null, inputs({ frozenChanged: () => ['eval.py'] }))).toMatchObject({ status: 'invalid', score: null });
   });
