@@ -131,7 +131,7 @@ case $how in
   cgroup2) if [ -n "$sd" ]; then echo "note=cgroup v2 through systemd-run --scope\${sdu:+ (user manager)}"; else echo "note=cgroup v2 (cgroup filesystem, delegated)"; fi ;;
   cgroup1) echo "note=cgroup v1 memory and pids hierarchies" ;;
   prlimit) echo "note=prlimit only (weak): memory caps address space (RLIMIT_AS), processes count all of the user's processes (RLIMIT_NPROC, ignored for root); nothing is killed when a limit is reached" ;;
-  *) echo "note=$(mem=1 np=1 ml=asked; refusal)" ;;
+  *) echo "note=no usable cgroup (v2 through systemd-run or a delegated cgroup; v1 memory and pids hierarchies writable) and no prlimit: a campaign with memory: or processes: in sandbox: would not start its trials here" ;;
 esac
 [ "$m$p" != yesno ] || echo "note2=processes: cannot be enforced here$( [ "$(id -u)" = 0 ] && echo ' (prlimit ignores the process limit for root)')"`;
 
