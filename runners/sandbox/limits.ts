@@ -34,8 +34,9 @@ export function sizeLabel(bytes: number): string {
  * A cgroup / scope name for one trial: unique per campaign and trial (the trial directory's path
  * is both) and the same every time, so a later supervisor can find a leftover one and remove it.
  */
-export function limitsName(trialDir: string, id: number): string {
-  return `nightshift-${id}-${createHash('sha256').update(trialDir).digest('hex').slice(0, 12)}`;
+export function limitsName(trialDir: string): string {
+  const base = path.basename(trialDir).replace(/[^A-Za-z0-9]/g, '').slice(0, 20);
+  return `nightshift-${base}-${createHash('sha256').update(trialDir).digest('hex').slice(0, 12)}`;
 }
 
 /** Only characters every cgroup directory and systemd unit name accepts. */
@@ -86,6 +87,24 @@ export function limitsWrap(inner: string, limits: Limits, name: string): string 
   if (mem === undefined && np === undefined) return inner;
   const args = [inner, safeName(name), mem === undefined ? '' : String(mem), np === undefined ? '' : String(np), mem === undefined ? '' : sizeLabel(mem)];
   return `/bin/sh -c ${q(LIMITS_LIB + '\n' + MAIN)} nightshift-limits ${args.map(q).join(' ')}`;
+}
+
+const CLEANUP = `name=$1 mem=1 np=1
+r=$(mnt cgroup2 '') && G=$r$(own '')/$name; [ -d "$G" ] || G=
+r=$(mnt cgroup memory) && M=$r$(own memory)/$name; [ -d "$M" ] || M=
+r=$(mnt cgroup pids) && P=$r$(own pids)/$name; [ -d "$P" ] || P=
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  for u in '' --user; do systemctl $u stop "$name.scope" >/dev/null 2>&1; systemctl $u reset-failed "$name.scope" >/dev/null 2>&1; done
+fi
+teardown`;
+
+/**
+ * Shell text that kills whatever is left in the trial's cgroup and removes it: for a trial whose
+ * limits wrapper could not clean up itself (SIGKILLed with its process group by a hard kill), run
+ * by the runner after such an exit or by a later supervisor. Harmless when there is nothing.
+ */
+export function limitsCleanup(name: string): string {
+  return `/bin/sh -c ${q(LIMITS_LIB + '\n' + CLEANUP)} nightshift-limits-cleanup ${q(safeName(name))}`;
 }
 
 /** What ExitInfo gets from LIMIT_FILE's text (empty when there is none). */

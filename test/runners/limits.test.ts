@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalRunner } from '../../runners/local.js';
-import { LIMITS_PROBE, LIMIT_FILE, limitExit, limitsName, limitsWrap, parseLimitsProbe, sizeLabel, type Limits } from '../../runners/sandbox/limits.js';
+import { LIMITS_PROBE, LIMIT_FILE, limitExit, limitsCleanup, limitsName, limitsWrap, parseLimitsProbe, sizeLabel, type Limits } from '../../runners/sandbox/limits.js';
 import type { ExitInfo } from '../../src/runner.js';
+import { waitFor } from '../helpers.js';
 
 const MB = 2 ** 20;
 const slot = { host: os.hostname(), slot: 0, gpus: [] as string[] };
@@ -16,7 +17,7 @@ const slot = { host: os.hostname(), slot: 0, gpus: [] as string[] };
 /** Runs `command` under `limits` through the local runner, as a sandboxed trial would be. */
 async function run(command: string, limits: Limits, env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-limits-'));
-  const name = limitsName(dir, 1);
+  const name = limitsName(dir);
   const lines: string[] = [];
   const trial = await new LocalRunner(1).start(
     { id: 1, command: limitsWrap(command, limits, name), cwd: dir, dir, env: { NIGHTSHIFT_TRIAL_DIR: dir, ...env }, params: {}, files: {} },
@@ -95,9 +96,26 @@ describe('limitsWrap through the local runner', () => {
   }, 60_000);
 
   it('only the trial is in the cgroup: the wrapper around it is not (an OOM kill cannot take the exit status with it)', async () => {
-    const { exit, lines } = await run(`echo "trial $(grep -c nightshift-1- /proc/$$/cgroup)"; echo "wrapper $(grep -c nightshift-1- /proc/$PPID/cgroup)"`, { memoryBytes: 64 * MB });
+    const { exit, lines } = await run(`echo "trial $(grep -c nightshift- /proc/$$/cgroup)"; echo "wrapper $(grep -c nightshift- /proc/$PPID/cgroup)"`, { memoryBytes: 64 * MB });
     expect(exit.code).toBe(0);
     expect(lines).toEqual(['trial 1', 'wrapper 0']);
+  }, 60_000);
+
+  it('a hard kill takes the limits wrapper with the trial; limitsCleanup removes the cgroup it left', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-limits-'));
+    const name = limitsName(dir);
+    const lines: string[] = [];
+    const trial = await new LocalRunner(1).start(
+      { id: 1, command: limitsWrap('echo up; sleep 60', { memoryBytes: 64 * MB, processes: 32 }, name), cwd: dir, dir, env: { NIGHTSHIFT_TRIAL_DIR: dir }, params: {}, files: {} },
+      slot,
+      (l) => lines.push(l),
+    );
+    await waitFor(() => lines.includes('up'), 30_000, 'the trial to start');
+    await trial.cancel('kill', 1000);
+    await trial.done;
+    expect(cgroupsNamed(name).length).toBeGreaterThan(0);
+    execFileSync('/bin/sh', ['-c', limitsCleanup(name)]);
+    expect(cgroupsNamed(name)).toEqual([]);
   }, 60_000);
 
   it('a limit asked where nothing can enforce it: the trial never runs and says why (a sandbox error)', async () => {
@@ -132,9 +150,9 @@ describe('limits: the pieces', () => {
 
   it('sizes as the campaign file says them; names unique per trial directory and stable', () => {
     expect([sizeLabel(16 * 2 ** 30), sizeLabel(64 * MB), sizeLabel(1536 * MB), sizeLabel(1000)]).toEqual(['16g', '64m', '1536m', '1000 bytes']);
-    expect(limitsName('/a/.nightshift/c/trials/1', 1)).toBe(limitsName('/a/.nightshift/c/trials/1', 1));
-    expect(limitsName('/a/.nightshift/c/trials/1', 1)).not.toBe(limitsName('/b/.nightshift/c/trials/1', 1));
-    expect(limitsName('/a', 7)).toMatch(/^nightshift-7-[0-9a-f]{12}$/);
+    expect(limitsName('/a/.nightshift/c/trials/1')).toBe(limitsName('/a/.nightshift/c/trials/1'));
+    expect(limitsName('/a/.nightshift/c/trials/1')).not.toBe(limitsName('/b/.nightshift/c/trials/1'));
+    expect(limitsName('/a/trials/7')).toMatch(/^nightshift-7-[0-9a-f]{12}$/);
   });
 
   it('parses the probe; anything else is "none" with a note', () => {
