@@ -12,7 +12,7 @@ import { LogTail } from './logtail.js';
 import { execLocal, readTail } from './local-exec.js';
 import { ExitedTrial, LineRing } from './trial-parts.js';
 import { localSandboxCommand, withSandboxFailure } from './sandbox/local.js';
-import { LIMIT_FILE, readLimitFile } from './sandbox/limits.js';
+import { LIMIT_FILE, limitsCleanup, limitsName, readLimitFile } from './sandbox/limits.js';
 import type { CancelMode, ExecRequest, ExecResult, ExitInfo, HostEvent, Locator, Placement, Runner, RunningTrial, TrialLaunch } from '../src/runner.js';
 
 /** How often a trial's log is read for new lines and a re-attached trial is checked for exit. */
@@ -134,6 +134,8 @@ class LocalTrial implements RunningTrial {
   private exited: ExitInfo | null = null;
   private detached = false;
   private released = false;
+  /** Set for a trial under sandbox limits: removes its cgroup when a kill took the limits wrapper too. */
+  limitsLeftover: string | null = null;
   /** Dropped once the trial has exited: its 256 KB read buffer and the line callback go with it. */
   private logTail: LogTail | null;
 
@@ -172,6 +174,7 @@ class LocalTrial implements RunningTrial {
     if (this.exited) return;
     const info = { ...exit, ...readLimitFile(this.locator.dir) };
     this.exited = info;
+    if (info.signal !== null && this.limitsLeftover) spawn('/bin/sh', ['-c', this.limitsLeftover], { stdio: 'ignore', detached: true }).unref();
     if (this.timer) clearInterval(this.timer);
     if (this.killTimer) clearTimeout(this.killTimer);
     this.timer = null;
@@ -327,6 +330,7 @@ export class LocalRunner implements Runner {
     const logTail = new LogTail(logFile, lines, { maxLog: launch.maxLogBytes });
     const locator: Locator = { runner: 'local', host: this.hostname, pid: pid ?? -1, pid_start: pid === undefined ? undefined : processStartTime(pid), dir: launch.dir };
     const trial = new LocalTrial(launch.id, locator, this.hardware(slot), ring, logTail, false, this.releaser(slot));
+    if (command !== launch.command) trial.limitsLeftover = limitsCleanup(limitsName(launch.dir));
     if (pid === undefined) {
       // spawn failed synchronously (e.g. cwd missing): report it as an exit.
       child.once('error', (err) => {

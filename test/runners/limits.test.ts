@@ -118,6 +118,19 @@ describe('limitsWrap through the local runner', () => {
     expect(cgroupsNamed(name)).toEqual([]);
   }, 60_000);
 
+  it('the local runner removes the cgroup of a sandboxed trial it killed hard', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightshift-limits-'));
+    const lines: string[] = [];
+    const sandbox = { network: false, hide: [], readOnly: [], hidePaths: [], memoryBytes: 64 * MB, processes: 32 };
+    const trial = await new LocalRunner(1).start({ id: 1, command: 'echo up; sleep 60', cwd: dir, dir, env: { NIGHTSHIFT_TRIAL_DIR: dir }, params: {}, files: {}, sandbox }, slot, (l) => lines.push(l));
+    await waitFor(() => lines.includes('up'), 30_000, 'the trial to start');
+    const name = limitsName(dir);
+    expect(cgroupsNamed(name).length).toBeGreaterThan(0);
+    await trial.cancel('kill', 1000);
+    await trial.done;
+    await waitFor(() => cgroupsNamed(name).length === 0, 30_000, 'the cgroup to be removed');
+  }, 60_000);
+
   it('a limit asked where nothing can enforce it: the trial never runs and says why (a sandbox error)', async () => {
     const { exit, dir } = await run(`touch ran`, { processes: 32 }, { NIGHTSHIFT_LIMITS_VIA: 'none' });
     expect(exit.sandboxError).toMatch(/^the sandbox limits \(processes: 32\) cannot be enforced on this machine: .*remove memory:\/processes: from sandbox:$/);
