@@ -12,9 +12,8 @@
 // sandbox status) are created before bwrap starts and bound read-only over themselves: a mount
 // point cannot be unlinked, renamed or swapped for a symlink from inside, so what the wrapper
 // writes outside lands in our file, not somewhere the trial chose.
-import { createHash } from 'node:crypto';
 import type { SandboxSpec } from '../../src/runner.js';
-import { limitsWrap } from './limits.js';
+import { limitsName, limitsWrap } from './limits.js';
 
 /** Where the trial runs and the spec's globs already expanded to absolute paths on that machine. */
 export interface SandboxAt {
@@ -104,8 +103,8 @@ export function sandboxCommand(command: string, spec: SandboxSpec, at: SandboxAt
     // everything left once the command's shell exits, so that shell must outlive the trial's cleanup.
     `(trap '' TERM; exec bwrap \\\n  ${args} \\\n  -- env --default-signal=TERM /bin/sh -c 'trap : TERM INT HUP; eval "$1"' nightshift-trial ${sh(command)}) 3>${d}/${SANDBOX_STATUS}`,
   ];
-  const name = 'nightshift-' + createHash('sha256').update(at.trialDir).digest('hex').slice(0, 12);
-  return limitsWrap(lines.join('\n'), { memoryBytes: spec.memoryBytes, processes: spec.processes }, name);
+  // The same name the runner's clean-up after a hard kill looks for (limitsName).
+  return limitsWrap(lines.join('\n'), { memoryBytes: spec.memoryBytes, processes: spec.processes }, limitsName(at.trialDir));
 }
 
 /**
