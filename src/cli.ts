@@ -12,6 +12,7 @@ import { ledger, reportJson, reportText, toJsonl, toTable } from './report.js';
 import { doctorReport, hostsReport, loadConfig, openExisting, openNew, readState, resolveOut, UsageError, type Session, type SessionOptions, loadTui } from './session.js';
 import { verifyCampaign } from './verify/verify.js';
 import { formatVerify } from './verify/print.js';
+import { journalTarget } from './verify/target.js';
 import type { Outcome } from './engine/engine.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
@@ -205,11 +206,13 @@ export function buildProgram(): Command {
   program
     .command('verify')
     .description("re-check the journal's hash chain, the frozen files, kept commits and scoring hashes; exit 1 naming what broke")
-    .argument('<campaign>', 'campaign file (YAML)')
+    .argument('<campaign>', 'campaign file (YAML), or its journal.jsonl')
     .option('--out <dir>', 'state directory')
     .action((file: string, opts: { out?: string }) => {
-      const config = loadConfig(file);
-      const { text, ok } = formatVerify(verifyCampaign(config, resolveOut(config, opts.out)));
+      const journal = journalTarget(file);
+      if (typeof journal === 'string') throw new UsageError(journal);
+      const config = loadConfig(journal?.campaign ?? file);
+      const { text, ok } = formatVerify(verifyCampaign(config, resolveOut(config, journal?.out ?? opts.out)));
       process.stdout.write(text);
       process.exitCode = ok ? EXIT.ok : EXIT.failure;
     });

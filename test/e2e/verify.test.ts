@@ -40,6 +40,19 @@ beforeAll(() => {
 });
 
 describe('nightshift verify', () => {
+  it('takes the journal itself as well as the campaign file, and names a hand-edited line either way', () => {
+    const dir = copy();
+    const byJournal = cli(['verify', journalOf(dir)], os.tmpdir());
+    expect(byJournal.code).toBe(0);
+    expect(byJournal.stdout).toMatch(/^verified: \d+ events, chain intact, 1 frozen file matches\n/);
+    const lines = linesOf(dir);
+    lines[2] = lines[2].replace('"seq":3', '"seq":3,"x":1');
+    write(dir, lines);
+    const edited = cli(['verify', journalOf(dir)], os.tmpdir());
+    expect(edited.code).toBe(1);
+    expect(edited.stdout).toMatch(/line 3/);
+  });
+
   it('passes an untouched campaign (exit 0) and report calls the winner verified', () => {
     const dir = copy();
     const n = linesOf(dir).length;
