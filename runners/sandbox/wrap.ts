@@ -23,6 +23,8 @@ export interface SandboxAt {
   hide: string[];
   /** Absolute paths (files or directories), bound read-only. */
   readOnly: string[];
+  /** More trial-directory files the supervisor writes (the SSH wrapper's `pid`), protected like exit_code. */
+  supervised?: string[];
 }
 
 /**
@@ -36,6 +38,10 @@ export const SUPERVISOR_FILES = ['output.log', 'exit_code', 'control', SANDBOX_S
 
 /** The line a machine without bwrap leaves in output.log (the runner quotes it as the reason). */
 export const NO_BWRAP = 'nightshift: sandbox: bwrap (bubblewrap) is not installed on this machine: install it (apt-get install bubblewrap), or set sandbox: none';
+
+function supervisorFiles(at: SandboxAt): string[] {
+  return [...SUPERVISOR_FILES, ...(at.supervised ?? [])];
+}
 
 /** One POSIX shell word. */
 export function sh(word: string): string {
@@ -71,7 +77,7 @@ function bwrapArgs(spec: SandboxSpec, at: SandboxAt): string[][] {
     if (p.endsWith('/')) a.push(['--tmpfs', p.slice(0, -1), '--remount-ro', p.slice(0, -1)]);
     else a.push(['--ro-bind', '/dev/null', p]);
   }
-  for (const f of SUPERVISOR_FILES) a.push(['--ro-bind', `${at.trialDir}/${f}`, `${at.trialDir}/${f}`]);
+  for (const f of supervisorFiles(at)) a.push(['--ro-bind', `${at.trialDir}/${f}`, `${at.trialDir}/${f}`]);
   a.push(['--json-status-fd', '3', '--chdir', at.cwd]);
   return a;
 }
@@ -88,7 +94,7 @@ export function sandboxCommand(command: string, spec: SandboxSpec, at: SandboxAt
     .join(' \\\n  ');
   const lines = [
     // Runner-owned files exist as plain files before the trial starts (a stale symlink is replaced).
-    `for f in ${SUPERVISOR_FILES.join(' ')}; do`,
+    `for f in ${supervisorFiles(at).map(sh).join(' ')}; do`,
     `  if [ ! -f ${d}/"$f" ] || [ -h ${d}/"$f" ]; then rm -rf ${d}/"$f" && : > ${d}/"$f" || exit 125; fi`,
     `done`,
     `: > ${d}/${SANDBOX_STATUS}`,

@@ -50,7 +50,17 @@ export function planSandbox(
     return { refuse: `${problem}, and this trial must run sandboxed: ${fix}, or write sandbox: none in that host's hosts: entry to run its trials without the sandbox` };
   }
   try {
-    const wrap = sandboxCommand(command, spec, { cwd: at.cwd, trialDir: at.trialDir, hide: expand(at.localCwd, spec.hide, at.cwd), readOnly: expand(at.localCwd, spec.readOnly, at.cwd) });
+    // spec.hidePaths are this machine's paths (the state directory): on the host, the campaign's
+    // directory of trial directories is what other trials must not see (the trial's own is bound back).
+    const remoteSpec: SandboxSpec = { ...spec, hidePaths: [path.posix.dirname(at.trialDir)] };
+    const wrap = sandboxCommand(command, remoteSpec, {
+      cwd: at.cwd,
+      trialDir: at.trialDir,
+      hide: expand(at.localCwd, spec.hide, at.cwd),
+      readOnly: expand(at.localCwd, spec.readOnly, at.cwd),
+      // The remote wrapper's pid file (remote.ts), which a start sent again trusts.
+      supervised: ['pid'],
+    });
     return { wrap };
   } catch (err) {
     return { refuse: `the sandbox could not be set up for ${o.host}: ${(err as Error).message}` };
