@@ -76,7 +76,7 @@ export function localSandboxCommand(launch: TrialLaunch): string {
 }
 
 /** The last few KB of output.log as lines (the sandbox's own error is the last thing there). */
-function lastLines(dir: string): string[] {
+export function lastLines(dir: string): string[] {
   try {
     const fd = fs.openSync(path.join(dir, 'output.log'), 'r');
     try {

@@ -4,6 +4,7 @@
 // running on the host; past `host_grace` they are given up as lost (re-queued by the engine) and
 // their process groups are killed if the host comes back.
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import type { ExitInfo, HostEvent, Locator } from '../../src/runner.js';
 import { HostConnection } from './connection.js';
 import { ControlShell, runScript } from './control.js';
@@ -12,6 +13,8 @@ import { ensureShipped, type CodePack } from './ship.js';
 import { GPU_HELD_SCRIPT, gpuHeldMessage } from './gpu-release.js';
 import type { Target } from './target.js';
 import type { SshTrial, TrialHost } from './trial.js';
+import { EXIT_DETAILS_SCRIPT, remoteExitDetails } from './sandbox-host.js';
+import { lastLines } from '../sandbox/local.js';
 
 const POLL_MS = 150;
 
@@ -236,6 +239,11 @@ export class RemoteHost implements TrialHost {
         })
         .catch(() => {});
     }
+  }
+
+  async exitDetails(trial: SshTrial, code: number): Promise<{ limit?: string; sandboxError?: string }> {
+    const r = await runScript(this.conn, this.pollShell, { script: EXIT_DETAILS_SCRIPT, args: [trial.locator.dir], stderr: 'drop', timeoutMs: 15_000 });
+    return remoteExitDetails(r.stdout.toString('utf8'), code, lastLines(path.dirname(trial.mirror)));
   }
 
   async signal(locator: Locator, word: string, sig: 'TERM' | 'KILL' | '0'): Promise<boolean> {

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SandboxSpec } from '../../src/runner.js';
 import { matchesAny } from '../../src/workspace/glob.js';
-import { sandboxCommand } from '../sandbox/wrap.js';
+import { LIMIT_FILE, limitExit } from '../sandbox/limits.js';
+import { SANDBOX_STATUS, sandboxCommand, sandboxFailure } from '../sandbox/wrap.js';
 
 /** The probe's line: prints bwrap=ok, bwrap=missing or bwrap=fail:<its last line of error>. */
 export const BWRAP_PROBE = `if command -v bwrap >/dev/null 2>&1; then if e=$(bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --unshare-net --die-with-parent true 2>&1); then echo bwrap=ok; else echo "bwrap=fail:$(printf '%s' "$e" | tail -n 1)"; fi; else echo bwrap=missing; fi`;
@@ -65,4 +66,29 @@ export function planSandbox(
   } catch (err) {
     return { refuse: `the sandbox could not be set up for ${o.host}: ${(err as Error).message}` };
   }
+}
+
+/**
+ * After a sandboxed trial's non-zero exit: the first line of its limit_reason and its bwrap status
+ * (one line), read on the host in one exec, as the local runner reads them from its trial directory.
+ */
+export const EXIT_DETAILS_SCRIPT = `d=$1
+if [ -s "$d/${LIMIT_FILE}" ]; then printf 'limit='; head -n 1 "$d/${LIMIT_FILE}"; echo; fi
+if [ -f "$d/${SANDBOX_STATUS}" ]; then printf 'status='; tr '\\n' ' ' < "$d/${SANDBOX_STATUS}"; echo; fi`;
+
+/**
+ * ExitInfo's limit / sandboxError from EXIT_DETAILS_SCRIPT's answer, with the trial's last output
+ * lines (the local mirror), by the same rules as runners/sandbox/local.ts withSandboxFailure.
+ */
+export function remoteExitDetails(out: string, code: number, lastLines: string[]): { limit?: string; sandboxError?: string } {
+  let limit: string | null = null;
+  let status: string | null = null;
+  for (const line of out.split('\n')) {
+    if (line.startsWith('limit=')) limit = line.slice('limit='.length);
+    else if (line.startsWith('status=')) status = line.slice('status='.length);
+  }
+  const fromLimit = limitExit(limit);
+  if (fromLimit.sandboxError || (code !== 1 && code !== 125 && code !== 127)) return fromLimit;
+  const why = sandboxFailure(status, lastLines);
+  return why ? { ...fromLimit, sandboxError: why } : fromLimit;
 }

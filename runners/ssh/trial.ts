@@ -21,6 +21,8 @@ export interface TrialHost {
   forget(trial: SshTrial): void;
   /** A stop was confirmed (the group is gone): checks that nothing still holds the trial's GPUs. */
   stopped?(trial: SshTrial): void;
+  /** A non-zero exit: the limit that ended it, or why its sandbox never started. */
+  exitDetails?(trial: SshTrial, code: number): Promise<{ limit?: string; sandboxError?: string }>;
 }
 
 export class SshTrial implements RunningTrial {
@@ -40,6 +42,7 @@ export class SshTrial implements RunningTrial {
   offset: number;
   /** The GPUs of the trial's slot (checked for release after a stop). */
   gpus: string[] = [];
+  private readingExit = false;
   /** The dropped total of the last host cap applied to the mirror (log-cap.ts). */
   private dropped = 0;
 
@@ -90,12 +93,26 @@ export class SshTrial implements RunningTrial {
     if (r.exit !== null) {
       this.sawExit = true;
       // The exit file was read before the size: once we have all of it, the output is complete.
-      if (this.offset >= r.size) this.finish({ code: r.exit, signal: null });
+      if (this.offset >= r.size) this.exitWith(r.exit);
       return;
     }
     // Gone without an exit file; asked twice, since the wrapper may write it between our reads.
     if (!r.alive && ++this.missing >= 2) this.finish({ code: null, signal: null, vanished: true });
     else if (r.alive) this.missing = 0;
+  }
+
+  /** Ends the trial with its exit code, after one more read on the host when it failed (limit, sandbox). */
+  private exitWith(code: number): void {
+    // Any failed exit (a re-attached trial's too: the runner no longer knows how it was started);
+    // an unsandboxed one has neither file, so it costs one round trip and changes nothing.
+    if (code === 0 || !this.host.exitDetails) return this.finish({ code, signal: null });
+    if (this.readingExit) return;
+    this.readingExit = true;
+    // Not readable (the connection dropped just now): the exit itself is still true, reported bare.
+    void this.host.exitDetails(this, code).then(
+      (d) => this.finish({ code, signal: null, ...d }),
+      () => this.finish({ code, signal: null }),
+    );
   }
 
   /** Ends the trial with `info` (its exit, or lost/vanished); idempotent. */

@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import type { SandboxSpec, TrialLaunch } from '../../../src/runner.js';
+import { SshRunner } from '../../../runners/ssh/runner.js';
 import { campaignDir, cli, events, stateOf } from '../../helpers.js';
 import { allTrials } from '../../../src/state.js';
 import { startSshd, sshdUnavailable, type Sshd } from '../../harness/sshd.js';
@@ -117,5 +120,66 @@ hosts:
     const t2 = allTrials(stateOf(out)).find((t) => t.id === 2)!;
     expect(t2.status).toBe('keep');
     expect(t2.score).toBeCloseTo(0.25, 6);
+  });
+});
+
+// How a sandboxed trial ends on a host, as the local runner reads it: a limit that ended it is
+// named (limit_reason), and a bwrap that fails to set up is a sandbox error, never a bare run.
+describe.skipIf(skip)('SSH runner: a sandboxed trial\'s exit read on the host (real sshd)', () => {
+  let sshd: Sshd;
+  let code: string;
+  const runners: SshRunner[] = [];
+  beforeAll(async () => {
+    process.env.SSH_AUTH_SOCK = '';
+    // A directory first on the login user's PATH: empty (the real bwrap) until a test puts a fake there.
+    sshd = await startSshd({ pathFirst: true });
+    code = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-code-'));
+  });
+  afterAll(async () => {
+    for (const r of runners) r.close();
+    await sshd?.stop();
+  });
+
+  async function run(command: string, spec: Partial<SandboxSpec> = {}) {
+    const out = path.join(code, '.nightshift', `c${runners.length}`);
+    const runner = new SshRunner({ hosts: [{ name: sshd.alias, slots: [[]], workdir: sshd.remoteDir() }], campaign: 'c', workdir: code, outDir: out, graceMs: 60_000, acceptNewHostKeys: false, home: sshd.home });
+    runners.push(runner);
+    runner.open(() => {});
+    expect(await runner.hosts[0].waitUsable(15_000)).toBe(true);
+    const dir = path.join(out, 'trials', '1');
+    const launch: TrialLaunch = { id: 1, command, cwd: code, dir, env: { NIGHTSHIFT_TRIAL_DIR: dir }, params: {}, files: {}, sandbox: { network: false, hide: [], readOnly: [], hidePaths: [out], ...spec } };
+    const lines: string[] = [];
+    const trial = await runner.start(launch, runner.free()[0], (l) => lines.push(l));
+    const exit = await trial.done;
+    trial.release();
+    return { exit, lines, remote: trial.locator.dir };
+  }
+
+  it('names the limit that ended the trial (limit_reason on the host)', async () => {
+    const { exit } = await run('python3 -c "bytearray(1024 * 2**20)"', { memoryBytes: 256 * 2 ** 20 });
+    expect(exit.code).not.toBe(0);
+    expect(exit.limit).toMatch(/^out of memory limit \(256m/);
+    expect(exit.sandboxError).toBeUndefined();
+  });
+
+  it('reports a bwrap that fails to set up as a sandbox error; the command never runs', async () => {
+    // Passes the host's probe, fails the real run the way a mount it cannot make does.
+    const fake = path.join(sshd.binDir!, 'bwrap');
+    fs.writeFileSync(fake, `#!/bin/sh\ncase "$*" in *json-status-fd*) echo "bwrap: Can't mount tmpfs on /newroot/run: Operation not permitted" >&2; exit 1;; esac\nexec /usr/bin/bwrap "$@"\n`, { mode: 0o755 });
+    try {
+      const { exit, lines, remote } = await run('echo ran > "$NIGHTSHIFT_TRIAL_DIR/ran"; echo ran');
+      expect(exit.code).toBe(1);
+      expect(exit.sandboxError).toBe("bwrap: Can't mount tmpfs on /newroot/run: Operation not permitted");
+      expect(lines).not.toContain('ran');
+      expect(sshd.asUser(`test -e ${remote}/ran && echo ran || echo not`).trim()).toBe('not');
+    } finally {
+      fs.rmSync(fake);
+    }
+  });
+
+  it('a trial that simply fails is its own exit, with no sandbox error or limit', async () => {
+    const { exit, lines } = await run('echo "bwrap: not me"; exit 1');
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(lines).toEqual(['bwrap: not me']);
   });
 });
