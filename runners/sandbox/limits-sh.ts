@@ -164,7 +164,7 @@ watch() {
     [ -z "$sd" ] || [ -n "$G" ] || scopedir
     readings
     if [ -n "$hit" ]; then
-      [ -e "$pend" ] || echo "$hit" > "$pend"
+      [ -s "$pend" ] || echo "$hit" > "$pend"
       killcg
     fi
   done

@@ -13,7 +13,7 @@
 // point cannot be unlinked, renamed or swapped for a symlink from inside, so what the wrapper
 // writes outside lands in our file, not somewhere the trial chose.
 import type { SandboxSpec } from '../../src/runner.js';
-import { limitsName, limitsWrap } from './limits.js';
+import { LIMIT_FILE, limitsName, limitsWrap } from './limits.js';
 
 /** Where the trial runs and the spec's globs already expanded to absolute paths on that machine. */
 export interface SandboxAt {
@@ -34,7 +34,9 @@ export interface SandboxAt {
 export const SANDBOX_STATUS = 'sandbox_status';
 
 /** The trial-directory files only the supervisor may write (pre-created, read-only inside). */
-export const SUPERVISOR_FILES = ['output.log', 'exit_code', 'control', SANDBOX_STATUS];
+// The limits wrapper's files too: without them, a trial could name its own crash ("out of memory
+// limit") or claim its sandbox never started. An empty limit_reason says nothing (limitExit).
+export const SUPERVISOR_FILES = ['output.log', 'exit_code', 'control', SANDBOX_STATUS, LIMIT_FILE, `${LIMIT_FILE}.pending`];
 
 /** The line a machine without bwrap leaves in output.log (the runner quotes it as the reason). */
 export const NO_BWRAP = 'nightshift: sandbox: bwrap (bubblewrap) is not installed on this machine: install it (apt-get install bubblewrap), or set sandbox: none';

@@ -1,7 +1,7 @@
 // The sandbox on an SSH host that has bwrap (issue 11), through the real CLI and a real sshd: a
 // campaign with `sandbox: { trials: all }` and a hosts: entry. Trial 1 cheats on the host: it
 // connects to a listener this test opened on 127.0.0.1, writes into the host's shared code cache
-// and the login home, edits a frozen file, forges its exit_code and pid files, then fails; trial 2
+// and the login home, edits a frozen file, forges its exit_code, pid and limit_reason files, then fails; trial 2
 // behaves, looks for trial 1's directory, and is scored as usual.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -42,6 +42,7 @@ if me == "1":
     attempt("frozen", lambda: write("evaluate.py", "# edited\\n", "a"))
     attempt("exitcode", lambda: write(os.path.join(D, "exit_code"), "0\\n"))
     attempt("pid", lambda: write(os.path.join(D, "pid"), "1 1\\n"))
+    attempt("limit", lambda: write(os.path.join(D, "limit_reason"), "out of memory limit (forged)\\n"))
     sys.exit(3)
 print("others=" + ",".join(sorted(os.listdir(C))), flush=True)
 attempt("peek", lambda: open(os.path.join(C, "1", "output.log")).read())
@@ -100,11 +101,12 @@ hosts:
     // Trial 1: every escape blocked, its own files written, its forged exit code ignored.
     const l1 = log(1);
     for (const ok of ['own', 'cwd']) expect(l1).toContain(`${ok}=done`);
-    for (const no of ['net', 'cache', 'cachelog', 'home', 'frozen', 'exitcode', 'pid']) expect(l1).toMatch(new RegExp(`^${no}=blocked`, 'm'));
+    for (const no of ['net', 'cache', 'cachelog', 'home', 'frozen', 'exitcode', 'pid', 'limit']) expect(l1).toMatch(new RegExp(`^${no}=blocked`, 'm'));
     await new Promise((r) => setTimeout(r, 50));
     expect(connections).toBe(before);
     const t1 = allTrials(stateOf(out)).find((t) => t.id === 1)!;
     expect(t1.status).toBe('crash');
+    expect(t1.reason).not.toContain('forged');
     const remote = `${workdir}/remote/1`;
     expect(sshd.asUser(`cat ${remote}/exit_code`).trim()).toBe('3');
     expect(sshd.asUser(`cat ${remote}/pid`)).toMatch(/^\d+ \d+\n$/);
