@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LIMITS_LIB } from './limits-sh.js';
+import { sizeLabel } from '../../src/config/size.js';
+export { sizeLabel };
 
 export interface Limits {
   memoryBytes?: number;
@@ -22,13 +24,6 @@ export const SANDBOX_ERROR_PREFIX = 'sandbox: ';
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** "16g", "64m", "512k" when exact (as the campaign file would say it), else bytes. */
-export function sizeLabel(bytes: number): string {
-  for (const [unit, n] of [['t', 2 ** 40], ['g', 2 ** 30], ['m', 2 ** 20], ['k', 2 ** 10]] as const) {
-    if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
-  }
-  return `${bytes} bytes`;
-}
 
 /**
  * A cgroup / scope name for one trial: unique per campaign and trial (the trial directory's path

@@ -12,3 +12,11 @@ export function parseSize(input: unknown): number | null {
   const bytes = Number(m[1]) * UNIT[(m[2] ?? m[3] ?? '').toLowerCase()];
   return Number.isSafeInteger(Math.round(bytes)) ? Math.round(bytes) : null;
 }
+
+/** "16g", "64m", "512k" when exact (as the campaign file would say it), else bytes. */
+export function sizeLabel(bytes: number): string {
+  for (const [unit, n] of [['t', 2 ** 40], ['g', 2 ** 30], ['m', 2 ** 20], ['k', 2 ** 10]] as const) {
+    if (bytes >= n && bytes % n === 0) return `${bytes / n}${unit}`;
+  }
+  return `${bytes} bytes`;
+}

@@ -5,6 +5,7 @@
 import type { CampaignConfig } from '../config/types.js';
 import type { SandboxSpec } from '../runner.js';
 import type { TrialState } from '../state.js';
+import { sizeLabel } from '../config/size.js';
 
 export function sandboxed(config: Pick<CampaignConfig, 'sandbox' | 'mutable'>, t?: Pick<TrialState, 'proposal'>): boolean {
   const s = config.sandbox;
@@ -54,6 +55,6 @@ export function sandboxWanted(config: Pick<CampaignConfig, 'sandbox' | 'mutable'
   const s = config.sandbox;
   if (s.mode === 'none') return 'sandbox: none (trials run unsandboxed)';
   if (!anySandboxed(config)) return 'sandbox on for code trials, and this campaign has none (no mutable:)';
-  const limits = [s.memory_bytes !== undefined ? `memory ${(s.memory_bytes / 2 ** 30).toFixed(1)} GiB` : '', s.processes !== undefined ? `processes ${s.processes}` : ''].filter(Boolean);
+  const limits = [s.memory_bytes !== undefined ? `memory ${sizeLabel(s.memory_bytes)}` : '', s.processes !== undefined ? `processes ${s.processes}` : ''].filter(Boolean);
   return `${s.trials === 'all' ? 'every trial runs' : 'code trials run'} sandboxed (bwrap), network ${s.network ? 'on' : 'off'}${limits.length ? `, limits asked: ${limits.join(', ')}` : ''}`;
 }

@@ -60,10 +60,11 @@ describe('the sandbox at the CLI', () => {
   });
 
   it('doctor: the sandbox works here (exit 0); with a bwrap that fails, it says why (exit 1)', () => {
-    const dir = campaignDir({ 'campaign.yaml': CAMPAIGN('sandbox: { network: false }') });
+    const dir = campaignDir({ 'campaign.yaml': CAMPAIGN('sandbox: { network: false, memory: 64m, processes: 32 }') });
     const ok = cli(['doctor', 'campaign.yaml'], dir);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('every trial runs sandboxed (bwrap), network off');
+    // The limits as the campaign file says them (64m, not "0.1 GiB").
+    expect(ok.stdout).toContain('every trial runs sandboxed (bwrap), network off, limits asked: memory 64m, processes 32');
     expect(ok.stdout).toMatch(/this machine\s+works/);
     const bad = cli(['doctor'], dir, { PATH: brokenBwrapPath(dir) });
     expect(bad.code).toBe(1);
