@@ -100,8 +100,11 @@ describe('App against a real engine', () => {
 
   it('promote: a queued trial moves to the head of the queue and starts next', async () => {
     const { ui } = await start(quickstart((y) => y.replace('parallel: 2', 'parallel: 1\nqueue_ahead: 3').replace('--step-seconds 0.15', '--step-seconds 0.3')));
-    await waitFor(() => session!.store.getState().queue.length === 3, 10_000, 'three queued');
+    // The layout this test steers through (one running row, then the queued ones) must be on screen
+    // before the keys: under load the first trial's start raced the presses (seen in CI).
+    await waitFor(() => session!.store.getState().queue.length === 3 && session!.store.getState().running.length === 1, 10_000, 'one running, three queued');
     const last = session!.store.getState().queue[2];
+    await ui.waitForFrame((f) => f.includes(`#${last} `) && f.includes('▸ running'), 'the running row and the queued rows on screen');
     // Rows: 1 running, then 3 queued: the last queued one is the 4th row.
     for (let i = 0; i < 3; i++) await ui.press('down');
     await ui.press('promote');
