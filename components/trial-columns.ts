@@ -43,7 +43,7 @@ export const TRIAL_COLUMNS: ReadonlyArray<TrialColumn> = [
     },
   },
   { key: 'proposer', title: 'proposer', align: 'left', min: 8, max: 10, priority: 2, cell: (t) => ({ text: t.proposer, tone: 'dim' }) },
-  { key: 'host', title: 'host', align: 'left', min: 8, max: 14, priority: 1, cell: (t) => ({ text: t.host ?? '', tone: 'dim' }) },
+  { key: 'host', title: 'host', align: 'left', min: 8, max: 14, priority: 1, cell: (t, width) => ({ text: hostCell(t.host ?? '', width), tone: 'dim' }) },
   { key: 'step', title: 'step', align: 'right', min: 5, max: 6, priority: 4, cell: (t) => ({ text: t.curve.lastStep === null ? '' : String(t.curve.lastStep) }) },
   { key: 'latest', title: 'latest', align: 'right', min: 8, max: 10, priority: 5, cell: (t) => ({ text: formatScore(t.curve.lastValue) }) },
   {
@@ -90,6 +90,13 @@ export const TRIAL_COLUMNS: ReadonlyArray<TrialColumn> = [
     }),
   },
 ];
+
+/** host:slot in `width` cells: a long host name is cut, never the slot (testh…:1, not testhos…). */
+export function hostCell(host: string, width: number): string {
+  const m = /^(.*)(:\d+)$/.exec(host);
+  if (!m || host.length <= width || m[2].length + 2 > width) return host;
+  return truncate(m[1], width - m[2].length) + m[2];
+}
 
 /** Where each trial runs matters once there are hosts: the host:slot column outranks step, latest and time. */
 const WITH_HOSTS: ReadonlyArray<TrialColumn> = TRIAL_COLUMNS.map((c) => (c.key === 'host' ? { ...c, priority: 5.5 } : c));

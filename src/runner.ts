@@ -11,8 +11,11 @@ import type { HostFacts } from './events.js';
 /** Where a trial can run now: a host, a slot on it, and the GPUs that slot owns. */
 export interface Placement {
   host: string;
+  /** The engine's key for the slot, unique across hosts. */
   slot: number;
   gpus: string[];
+  /** The slot's index on its own host, when a runner numbers slots across hosts (shown host:index). */
+  hostSlot?: number;
 }
 
 /**

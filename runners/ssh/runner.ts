@@ -89,7 +89,7 @@ export class SshRunner implements Runner {
     const out: Placement[] = [];
     let base = this.slotBase;
     for (const host of this.hosts) {
-      if (host.usable()) host.spec.slots.forEach((gpus, i) => !host.busy.has(i) && out.push({ host: host.spec.name, slot: base + i, gpus }));
+      if (host.usable()) host.spec.slots.forEach((gpus, i) => !host.busy.has(i) && out.push({ host: host.spec.name, slot: base + i, gpus, hostSlot: i }));
       base += host.spec.slots.length;
     }
     return out;

@@ -124,7 +124,7 @@ export class Trials {
       type: 'trial.started',
       id,
       slot: placement.slot,
-      host: this.d.config.parallel > 1 ? `${placement.host}:${placement.slot}` : placement.host,
+      host: placement.hostSlot !== undefined ? `${placement.host}:${placement.hostSlot}` : this.d.config.parallel > 1 ? `${placement.host}:${placement.slot}` : placement.host,
       locator,
       fingerprint: { ...fingerprint(this.d.config, locator.host, hardware), ...scoredUnder(this.d.config, this.d.frozen) },
       ...(launch.sandbox ? { sandboxed: true } : {}),

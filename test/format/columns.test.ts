@@ -57,3 +57,14 @@ describe('layoutColumns: rules', () => {
     expect(show(cols, width, gap)).toBe(show(cols.map((c) => ({ ...c })), width, gap));
   });
 });
+
+describe('the host column', () => {
+  it('cuts a long host name, never the slot after it', async () => {
+    const { hostCell } = await import('../../components/trial-columns.js');
+    expect(hostCell('testhost:1', 8)).toBe('testh…:1');
+    expect(hostCell('testhost:1', 8)).toHaveLength(8);
+    expect(hostCell('gpu2:0', 8)).toBe('gpu2:0');
+    expect(hostCell('a-very-long-host-name:12', 14)).toBe('a-very-lon…:12');
+    expect(hostCell('local', 3)).toBe('local');
+  });
+});

@@ -89,6 +89,8 @@ describe.skipIf(skip)('SSH runner: a loopback host and a host in a network names
     expect(runs).toHaveLength(6);
     const hosts = new Set(runs.map((e) => e.locator!.host));
     expect([...hosts].sort()).toEqual(['gpu2', 'testhost']);
+    // Shown as host:slot with the slot numbered on that host (gpu2 has one slot: gpu2:0, not gpu2:1).
+    expect(new Set(runs.map((e) => e.host))).toEqual(new Set(['testhost:0', 'gpu2:0']));
     for (const e of runs) {
       const log = fs.readFileSync(path.join(out, 'trials', String(e.id), 'output.log'), 'utf8');
       // The namespace host really is another machine: its own hostname, its own workdir.
