@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { globToRegExp } from '../../src/workspace/glob.js';
 import type { ExitInfo, TrialLaunch } from '../../src/runner.js';
-import { SANDBOX_STATUS, sandboxCommand, sandboxFailure } from './wrap.js';
+import { mayBeSandboxFailure, SANDBOX_STATUS, sandboxCommand, sandboxFailure } from './wrap.js';
 
 /** Never descended into when matching (a worktree's .git is git's, not the trial's data). */
 const SKIP = new Set(['.git']);
@@ -99,7 +99,7 @@ export function lastLines(dir: string): string[] {
  * that ran reports its own exit, whatever it printed.
  */
 export function withSandboxFailure(dir: string, info: ExitInfo): ExitInfo {
-  if (info.code !== 1 && info.code !== 125 && info.code !== 127) return info;
+  if (!mayBeSandboxFailure(info.code)) return info;
   let status: string;
   try {
     status = fs.readFileSync(path.join(dir, SANDBOX_STATUS), 'utf8');

@@ -116,6 +116,15 @@ export function sandboxCommand(command: string, spec: SandboxSpec, at: SandboxAt
 }
 
 /**
+ * The exit codes a sandbox that never started leaves: its set-up failing (1), the supervisor files
+ * not creatable (125), bwrap missing (127). Any other code is the trial's own; only these are worth
+ * reading the status file for (locally and on a host alike).
+ */
+export function mayBeSandboxFailure(code: number | null): boolean {
+  return code === 1 || code === 125 || code === 127;
+}
+
+/**
  * Why the sandbox did not start, from its status file and the trial's last output lines; undefined
  * when the command inside ran (or the status says nothing: not a sandboxed trial).
  */

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { SandboxSpec } from '../../src/runner.js';
 import { matchesAny } from '../../src/workspace/glob.js';
 import { LIMIT_FILE, limitExit } from '../sandbox/limits.js';
-import { SANDBOX_STATUS, sandboxCommand, sandboxFailure } from '../sandbox/wrap.js';
+import { mayBeSandboxFailure, SANDBOX_STATUS, sandboxCommand, sandboxFailure } from '../sandbox/wrap.js';
 
 /** The probe's line: prints bwrap=ok, bwrap=missing or bwrap=fail:<its last line of error>. */
 export const BWRAP_PROBE = `if command -v bwrap >/dev/null 2>&1; then if e=$(bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --unshare-net --die-with-parent true 2>&1); then echo bwrap=ok; else echo "bwrap=fail:$(printf '%s' "$e" | tail -n 1)"; fi; else echo bwrap=missing; fi`;
@@ -88,7 +88,7 @@ export function remoteExitDetails(out: string, code: number, lastLines: string[]
     else if (line.startsWith('status=')) status = line.slice('status='.length);
   }
   const fromLimit = limitExit(limit);
-  if (fromLimit.sandboxError || (code !== 1 && code !== 125 && code !== 127)) return fromLimit;
+  if (fromLimit.sandboxError || !mayBeSandboxFailure(code)) return fromLimit;
   const why = sandboxFailure(status, lastLines);
   return why ? { ...fromLimit, sandboxError: why } : fromLimit;
 }
