@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LIMITS_LIB } from './limits-sh.js';
+import { q } from '../shell.js';
 import { sizeLabel } from '../../src/config/size.js';
 export { sizeLabel };
 
@@ -22,7 +23,6 @@ export interface Limits {
 export const LIMIT_FILE = 'limit_reason';
 export const SANDBOX_ERROR_PREFIX = 'sandbox: ';
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 
 /**

@@ -14,6 +14,7 @@
 // writes outside lands in our file, not somewhere the trial chose.
 import type { SandboxSpec } from '../../src/runner.js';
 import { LIMIT_FILE, limitsName, limitsWrap } from './limits.js';
+import { sh } from '../shell.js';
 
 /** Where the trial runs and the spec's globs already expanded to absolute paths on that machine. */
 export interface SandboxAt {
@@ -45,10 +46,7 @@ function supervisorFiles(at: SandboxAt): string[] {
   return [...SUPERVISOR_FILES, ...(at.supervised ?? [])];
 }
 
-/** One POSIX shell word. */
-export function sh(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { sh };
 
 /** True when p is dir or inside it (plain path strings, no fs). */
 function within(p: string, dir: string): boolean {

@@ -7,10 +7,8 @@ import { WRAPPER as LOCAL_WRAPPER } from '../local.js';
 import { CAP_SHELL, parseCaps, type LogCap } from './log-cap.js';
 import { BWRAP_PROBE } from './sandbox-host.js';
 
-/** Single-quotes a string for any Bourne-style shell. */
-export function q(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+import { q } from '../shell.js';
+export { q };
 
 export function shCommand(script: string, args: string[] = []): string {
   return ['sh', '-c', q(script), 'sh', ...args.map(q)].join(' ');
